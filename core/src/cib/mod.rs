@@ -1,0 +1,11 @@
+//! The cluster information base: configuration and status, as typed values,
+//! with its two textual views (the crm shell language and Pacemaker's XML)
+//! and the checks crm_verify makes.
+
+pub mod model;
+pub mod score;
+pub mod status;
+
+pub use model::*;
+pub use score::{Score, ScoreError};
+pub use status::*;

@@ -1,0 +1,8 @@
+//! cohort's pure core: every state machine and every format, and no I/O.
+//!
+//! Nothing in this crate reads a clock, touches a file or a socket, spawns a
+//! thread or draws ambient randomness (`clippy.toml` enforces it). Time and
+//! seeds are arguments; effects are returned as data.
+
+pub mod cib;
+pub mod time;
