@@ -2,9 +2,13 @@
 //! with its two textual views (the crm shell language and Pacemaker's XML)
 //! and the checks crm_verify makes.
 
+#[cfg(any(test, feature = "testgen"))]
+pub mod arbitrary;
+pub mod crm;
 pub mod model;
 pub mod score;
 pub mod status;
+pub mod xml;
 
 pub use model::*;
 pub use score::{Score, ScoreError};

@@ -1,0 +1,1 @@
+//! proptest strategies that generate CIBs (for round-trip tests and fuzzing).

@@ -1,0 +1,1 @@
+//! Pacemaker's CIB XML: import and export of [`crate::cib::Cib`].
