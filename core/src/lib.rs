@@ -4,5 +4,6 @@
 //! thread or draws ambient randomness (`clippy.toml` enforces it). Time and
 //! seeds are arguments; effects are returned as data.
 
+pub mod agent;
 pub mod cib;
 pub mod time;

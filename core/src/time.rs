@@ -53,7 +53,12 @@ impl Sub<Duration> for Instant {
 impl fmt::Display for Instant {
     /// Seconds with millisecond precision: `12.345s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:03}s", self.0 / 1_000_000_000, (self.0 / 1_000_000) % 1000)
+        write!(
+            f,
+            "{}.{:03}s",
+            self.0 / 1_000_000_000,
+            (self.0 / 1_000_000) % 1000
+        )
     }
 }
 
@@ -66,7 +71,13 @@ mod tests {
         let t = Instant::from_millis(1500);
         assert_eq!((t + Duration::from_millis(250)).to_string(), "1.750s");
         assert_eq!(t - Duration::from_secs(10), Instant::ZERO);
-        assert_eq!(t.saturating_since(Instant::from_millis(2000)), Duration::ZERO);
-        assert_eq!(Instant::from_nanos(u64::MAX) + Duration::from_secs(1), Instant::from_nanos(u64::MAX));
+        assert_eq!(
+            t.saturating_since(Instant::from_millis(2000)),
+            Duration::ZERO
+        );
+        assert_eq!(
+            Instant::from_nanos(u64::MAX) + Duration::from_secs(1),
+            Instant::from_nanos(u64::MAX)
+        );
     }
 }

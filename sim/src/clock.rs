@@ -5,8 +5,8 @@
 //! order they were scheduled, on every run, so a run never depends on a heap's
 //! tie-breaking.
 
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::time::Duration;
 
 use cohort_core::time::Instant;
@@ -45,7 +45,11 @@ impl<E> Ord for Entry<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { now: Instant::ZERO, next_seq: 0, heap: BinaryHeap::new() }
+        EventQueue {
+            now: Instant::ZERO,
+            next_seq: 0,
+            heap: BinaryHeap::new(),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod crm;
 pub mod model;
 pub mod score;
 pub mod status;
+pub mod verify;
 pub mod xml;
 
 pub use model::*;

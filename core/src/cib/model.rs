@@ -31,11 +31,17 @@ pub enum XmlNode {
 
 impl XmlElement {
     pub fn new(name: &str) -> XmlElement {
-        XmlElement { name: name.to_string(), ..XmlElement::default() }
+        XmlElement {
+            name: name.to_string(),
+            ..XmlElement::default()
+        }
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The element's child elements, skipping text.
@@ -57,7 +63,11 @@ pub struct Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.admin_epoch, self.epoch, self.num_updates)
+        write!(
+            f,
+            "{}.{}.{}",
+            self.admin_epoch, self.epoch, self.num_updates
+        )
     }
 }
 
@@ -83,7 +93,11 @@ impl Cib {
     /// What `cibadmin --empty` produces: epoch 1, empty sections.
     pub fn empty() -> Cib {
         Cib {
-            version: Version { admin_epoch: 0, epoch: 1, num_updates: 0 },
+            version: Version {
+                admin_epoch: 0,
+                epoch: 1,
+                num_updates: 0,
+            },
             crm_feature_set: Self::FEATURE_SET.to_string(),
             validate_with: Self::SCHEMA.to_string(),
             extra_attrs: Vec::new(),
@@ -104,7 +118,10 @@ impl Cib {
     }
 
     pub fn extra_attr(&self, name: &str) -> Option<&str> {
-        self.extra_attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.extra_attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -134,11 +151,15 @@ impl Configuration {
     }
 
     pub fn rsc_default(&self, name: &str) -> Option<&str> {
-        self.rsc_defaults.as_deref().and_then(|sets| lookup(sets, name))
+        self.rsc_defaults
+            .as_deref()
+            .and_then(|sets| lookup(sets, name))
     }
 
     pub fn op_default(&self, name: &str) -> Option<&str> {
-        self.op_defaults.as_deref().and_then(|sets| lookup(sets, name))
+        self.op_defaults
+            .as_deref()
+            .and_then(|sets| lookup(sets, name))
     }
 
     /// Every resource in the tree, parents before children, in document order.
@@ -188,11 +209,17 @@ pub struct AttrSet {
 
 impl AttrSet {
     pub fn new(id: impl Into<String>) -> AttrSet {
-        AttrSet { id: id.into(), ..AttrSet::default() }
+        AttrSet {
+            id: id.into(),
+            ..AttrSet::default()
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|p| p.name == name).and_then(|p| p.value.as_deref())
+        self.pairs
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.as_deref())
     }
 
     /// Sets `name=value`, replacing an existing pair in place; a new pair gets
@@ -365,7 +392,10 @@ pub struct Op {
 
 impl Op {
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The interval in milliseconds (0 when absent: a one-off op).
@@ -462,7 +492,10 @@ pub enum LocationTarget {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LocationPlacement {
     /// `node` + `score` (raw spelling).
-    Node { node: String, score: String },
+    Node {
+        node: String,
+        score: String,
+    },
     Rules(Vec<Rule>),
 }
 
@@ -541,7 +574,12 @@ pub struct Colocation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ColocationTarget {
     /// `rsc` is placed relative to `with_rsc` (with_rsc is placed first).
-    Pair { rsc: String, with_rsc: String, rsc_role: Option<Role>, with_rsc_role: Option<Role> },
+    Pair {
+        rsc: String,
+        with_rsc: String,
+        rsc_role: Option<Role>,
+        with_rsc_role: Option<Role>,
+    },
     Sets(Vec<ResourceSet>),
 }
 
@@ -572,14 +610,20 @@ impl Order {
 
     /// Symmetrical defaults to true, except for Serialize.
     pub fn effective_symmetrical(&self) -> bool {
-        self.symmetrical.unwrap_or(self.effective_kind() != OrderKind::Serialize)
+        self.symmetrical
+            .unwrap_or(self.effective_kind() != OrderKind::Serialize)
     }
 }
 
 /// The actions an order ties together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderTarget {
-    Pair { first: String, then: String, first_action: Option<Action>, then_action: Option<Action> },
+    Pair {
+        first: String,
+        then: String,
+        first_action: Option<Action>,
+        then_action: Option<Action>,
+    },
     Sets(Vec<ResourceSet>),
 }
 
@@ -742,14 +786,20 @@ word_enum!(
 
 /// Pacemaker's truth words: 1, y, yes, on, true in any case.
 pub fn is_true(value: &str) -> bool {
-    matches!(value.to_ascii_lowercase().as_str(), "1" | "y" | "yes" | "on" | "true")
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "1" | "y" | "yes" | "on" | "true"
+    )
 }
 
 /// Parses a Pacemaker boolean: truth words or false words (0, n, no, off, false).
 pub fn parse_bool(value: &str) -> Option<bool> {
     if is_true(value) {
         Some(true)
-    } else if matches!(value.to_ascii_lowercase().as_str(), "0" | "n" | "no" | "off" | "false") {
+    } else if matches!(
+        value.to_ascii_lowercase().as_str(),
+        "0" | "n" | "no" | "off" | "false"
+    ) {
         Some(false)
     } else {
         None
@@ -784,7 +834,9 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, DurationError> {
         "h" | "hr" => 3_600_000_000,
         _ => return Err(err()),
     };
-    n.checked_mul(factor_per_1000).map(|us| us / 1000).ok_or_else(err)
+    n.checked_mul(factor_per_1000)
+        .map(|us| us / 1000)
+        .ok_or_else(err)
 }
 
 fn parse_iso_duration_ms(iso: &str) -> Option<u64> {
@@ -856,7 +908,11 @@ mod tests {
 
     #[test]
     fn versions_order_left_to_right() {
-        let v = |a, e, n| Version { admin_epoch: a, epoch: e, num_updates: n };
+        let v = |a, e, n| Version {
+            admin_epoch: a,
+            epoch: e,
+            num_updates: n,
+        };
         assert!(v(1, 0, 0) > v(0, 99, 99));
         assert!(v(0, 5, 0) > v(0, 4, 1));
         let mut cib = Cib::empty();

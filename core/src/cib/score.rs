@@ -153,7 +153,11 @@ mod tests {
             let right = Score::parse(cols[1]).unwrap();
             let expected = Score::parse(cols[2]).unwrap();
             assert_eq!(left + right, expected, "line {lineno}: {line}");
-            assert_eq!((left + right).to_string(), cols[2].trim_start_matches('+'), "line {lineno}");
+            assert_eq!(
+                (left + right).to_string(),
+                cols[2].trim_start_matches('+'),
+                "line {lineno}"
+            );
         }
     }
 
