@@ -75,7 +75,9 @@ pub fn check_primitive(p: &Primitive, meta: &AgentMetadata) -> Vec<AgentFinding>
         }
     }
     for pair in p.params.iter().flat_map(|s| &s.pairs) {
-        if meta.parameter(&pair.name).is_none() {
+        // The fencer adds its own pcmk_* parameters to every fence agent.
+        let fencer_param = p.agent.class == "stonith" && pair.name.starts_with("pcmk_");
+        if meta.parameter(&pair.name).is_none() && !fencer_param {
             out.push(AgentFinding::UnknownParam {
                 rsc: rsc(),
                 param: pair.name.clone(),
