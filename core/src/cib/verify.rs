@@ -669,3 +669,159 @@ fn check_rule(rule: &Rule, constraint: &str, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cib::xml::parse_cib;
+
+    /// A CIB around `resources` and `constraints`, with the given properties.
+    fn cib(props: &str, resources: &str, constraints: &str) -> Cib {
+        let text = format!(
+            r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config><cluster_property_set id="cib-bootstrap-options">{props}</cluster_property_set></crm_config>
+    <nodes/>
+    <resources>{resources}</resources>
+    <constraints>{constraints}</constraints>
+  </configuration>
+  <status/>
+</cib>"#
+        );
+        parse_cib(&text).unwrap()
+    }
+
+    const NO_STONITH: &str = r#"<nvpair id="o-se" name="stonith-enabled" value="false"/>"#;
+    const DUMMY_A: &str = r#"<primitive id="A" class="ocf" provider="heartbeat" type="Dummy"/>"#;
+
+    fn problems(c: &Cib) -> Vec<(Severity, String)> {
+        verify(c)
+            .into_iter()
+            .map(|f| (f.severity, f.problem.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn valid_configuration_has_no_findings() {
+        let c = cib(
+            NO_STONITH,
+            DUMMY_A,
+            r#"<rsc_location id="l1" rsc="A" node="n1" score="100"/>"#,
+        );
+        assert_eq!(problems(&c), vec![]);
+    }
+
+    #[test]
+    fn stonith_enabled_without_device_is_an_error_until_one_exists() {
+        let c = cib("", DUMMY_A, "");
+        assert_eq!(verify(&c)[0].problem, Problem::NoStonithResource);
+        let with_device =
+            format!(r#"{DUMMY_A}<primitive id="f1" class="stonith" type="fence_dummy"/>"#);
+        assert!(!has_errors(&verify(&cib("", &with_device, ""))));
+    }
+
+    #[test]
+    fn duplicate_ids_unknown_references_and_bad_scores() {
+        let resources = format!(
+            r#"{DUMMY_A}<primitive id="B" class="ocf" provider="heartbeat" type="Dummy"/>"#
+        );
+        let constraints = r#"<rsc_location id="B" rsc="A" node="n1" score="100"/>
+            <rsc_colocation id="c1" rsc="nosuch" with-rsc="A" score="INFINITY"/>
+            <rsc_order id="o1" first="A" then="B" score="lots"/>"#;
+        let found = problems(&cib(NO_STONITH, &resources, constraints));
+        assert_eq!(
+            found,
+            vec![
+                (
+                    Severity::Error,
+                    "id 'B' is used by both a primitive and a rsc_location".into()
+                ),
+                (
+                    Severity::Error,
+                    "rsc_colocation 'c1': attribute rsc references an unknown ID \"nosuch\"".into()
+                ),
+                (
+                    Severity::Error,
+                    "rsc_order 'o1': invalid score 'lots'".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_cluster_option_and_meta_values() {
+        let props =
+            format!(r#"{NO_STONITH}<nvpair id="o-nq" name="no-quorum-policy" value="bogus"/>"#);
+        let resources = r#"<primitive id="A" class="ocf" provider="heartbeat" type="Dummy">
+            <meta_attributes id="A-meta">
+              <nvpair id="A-m1" name="target-role" value="Bogus"/>
+              <nvpair id="A-m2" name="migration-threshold" value="abc"/>
+            </meta_attributes></primitive>"#;
+        let found = problems(&cib(&props, resources, ""));
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(
+            found[0],
+            (Severity::Error, "Using default value for cluster option 'no-quorum-policy' because 'bogus' is invalid".into())
+        );
+        assert_eq!(found[1].0, Severity::Error);
+        assert!(found[1].1.contains("target-role='Bogus'"), "{}", found[1].1);
+        assert_eq!(found[2].0, Severity::Warning);
+        assert!(
+            found[2].1.contains("migration-threshold='abc'"),
+            "{}",
+            found[2].1
+        );
+    }
+
+    #[test]
+    fn duplicate_ops_compare_intervals_by_value() {
+        let resources = r#"<primitive id="A" class="ocf" provider="heartbeat" type="Dummy">
+            <operations>
+              <op id="op1" name="monitor" interval="10s"/>
+              <op id="op2" name="monitor" interval="10000ms"/>
+              <op id="op3" name="monitor" interval="11s" timeout="soon"/>
+            </operations></primitive>"#;
+        let found = problems(&cib(NO_STONITH, resources, ""));
+        assert_eq!(
+            found,
+            vec![
+                (Severity::Error, "Operation op2 is duplicate of op1 (do not use same name and interval combination more than once per resource)".into()),
+                (Severity::Error, "resource 'A': operation op3: invalid timeout 'soon'".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn agents_classes_and_providers() {
+        let resources = r#"<primitive id="A" class="ocf" type="Dummy"/>
+            <primitive id="B" class="lsb" provider="heartbeat" type="x"/>
+            <primitive id="C" class="bogus" type="x"/>"#;
+        let found = problems(&cib(NO_STONITH, resources, ""));
+        assert_eq!(
+            found.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>(),
+            [
+                "primitive 'A': class 'ocf' needs a provider",
+                "primitive 'B': class 'lsb' takes no provider",
+                "primitive 'C': unknown resource class 'bogus'",
+            ]
+        );
+    }
+
+    #[test]
+    fn constraints_on_group_members_warn() {
+        let resources = r#"<group id="g"><primitive id="A" class="ocf" provider="heartbeat" type="Dummy"/></group>
+            <primitive id="B" class="ocf" provider="heartbeat" type="Dummy"/>"#;
+        let found = problems(&cib(
+            NO_STONITH,
+            resources,
+            r#"<rsc_colocation id="c" rsc="B" with-rsc="A" score="INFINITY"/>"#,
+        ));
+        assert_eq!(
+            found,
+            vec![(
+                Severity::Warning,
+                "c: resource A is grouped, constraints should apply to the group".into()
+            )]
+        );
+    }
+}
