@@ -368,6 +368,9 @@ pub struct Primitive {
     pub meta: Vec<AttrSet>,
     pub utilization: Vec<AttrSet>,
     pub ops: Vec<Op>,
+    /// Attributes of the `<operations>` element itself (`id`, or `id-ref` to
+    /// share another resource's operations), in the order read.
+    pub operations_attrs: Vec<(String, String)>,
     pub extra_attrs: Vec<(String, String)>,
     pub unknown: Vec<XmlElement>,
 }

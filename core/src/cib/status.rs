@@ -46,6 +46,9 @@ pub struct Lrm {
     pub id: String,
     pub resources: Vec<LrmResource>,
     pub extra_attrs: Vec<(String, String)>,
+    /// Attributes of the `<lrm_resources>` wrapper (older Pacemaker wrote an
+    /// `id` there), in the order read.
+    pub lrm_resources_attrs: Vec<(String, String)>,
 }
 
 /// `<lrm_resource>`.

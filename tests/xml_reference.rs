@@ -1,0 +1,185 @@
+//! Our XML export against Pacemaker's own tools: for every case of the CTS
+//! subset, `crm_simulate -S` must print the same thing for the original input
+//! and for `write_cib(parse_cib(input))`, and `crm_verify -x` must agree on
+//! the exit status. COHORT_REFERENCE_ALL=1 runs the whole corpus instead of
+//! the subset. Any attribute or element lost or mangled on the way shows
+//! up as a different cluster status or transition.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use cohort::core::cib::xml::{parse_cib, write_cib};
+
+const THREADS: usize = 3;
+/// Cases also checked with crm_verify: clean ones (exit 0) and ones it
+/// rejects (exit 78), with bundles, tickets and invalid words among them.
+const VERIFY_CASES: &[&str] = &[
+    "simple1",
+    "group1",
+    "order-clone",
+    "bug-1572-1",
+    "bundle-order-fencing",
+    "colocation-influence",
+    "order-wrong-kind",
+];
+
+fn cts() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/pacemaker-cts"
+    ))
+}
+
+/// A scratch directory unique to this test process, removed at the end.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(label: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!(
+            "cohort-xml-reference-{label}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("shadow")).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn reference_tools_present() -> bool {
+    let present = Command::new("crm_simulate")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present {
+        return true;
+    }
+    if std::env::var("COHORT_SKIP_REFERENCE").as_deref() == Ok("1") {
+        eprintln!("note: crm_simulate not installed; COHORT_SKIP_REFERENCE=1, skipping");
+        return false;
+    }
+    panic!(
+        "crm_simulate (Debian package pacemaker-cli-utils) is not installed: run scripts/test, \
+         which installs it, or set COHORT_SKIP_REFERENCE=1 to skip this test"
+    );
+}
+
+fn run(tool: &str, args: &[&str], file: &Path, shadow: &Path) -> Output {
+    Command::new(tool)
+        .args(args)
+        .arg("-x")
+        .arg(file)
+        .env("CIB_shadow_dir", shadow)
+        .output()
+        .unwrap_or_else(|e| panic!("running {tool}: {e}"))
+}
+
+/// stdout and stderr with the input's path replaced, so two files compare.
+fn normalized(out: &Output, file: &Path) -> String {
+    let path = file.display().to_string();
+    let text = format!(
+        "status {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.replace(&path, "FILE")
+}
+
+/// Imports and re-exports one case; returns (original, export) paths.
+fn export(case: &str, scratch: &Path) -> (PathBuf, PathBuf) {
+    let original = cts().join("xml").join(format!("{case}.xml"));
+    let text = std::fs::read_to_string(&original).unwrap();
+    let cib = parse_cib(&text).unwrap_or_else(|e| panic!("{case}: import failed: {e}"));
+    let exported = scratch.join(format!("{case}.xml"));
+    std::fs::write(&exported, write_cib(&cib)).unwrap();
+    (original, exported)
+}
+
+/// Every input of the corpus (COHORT_REFERENCE_ALL=1; a few minutes).
+fn all_cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(cts().join("xml"))
+        .unwrap()
+        .filter_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_str()?
+                .strip_suffix(".xml")
+                .map(str::to_string)
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn crm_simulate_agrees_on_our_export() {
+    if !reference_tools_present() {
+        return;
+    }
+    let scratch = Scratch::new("simulate");
+    let cases = if std::env::var("COHORT_REFERENCE_ALL").as_deref() == Ok("1") {
+        all_cases()
+    } else {
+        std::fs::read_to_string(cts().join("subset.txt"))
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(cases.len() > 100, "only {} cases listed", cases.len());
+    let next = AtomicUsize::new(0);
+    let mismatches = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(case) = cases.get(i) else { break };
+                let (original, exported) = export(case, &scratch.0);
+                let shadow = scratch.0.join("shadow");
+                let want = normalized(&run("crm_simulate", &["-S"], &original, &shadow), &original);
+                let got = normalized(&run("crm_simulate", &["-S"], &exported, &shadow), &exported);
+                if want != got {
+                    mismatches
+                        .lock()
+                        .unwrap()
+                        .push(format!("== {case}\n-- original\n{want}\n-- export\n{got}"));
+                }
+            });
+        }
+    });
+    let mismatches = mismatches.into_inner().unwrap();
+    eprintln!(
+        "crm_simulate: {} of {} cases identical",
+        cases.len() - mismatches.len(),
+        cases.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} cases differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn crm_verify_agrees_on_our_export() {
+    if !reference_tools_present() {
+        return;
+    }
+    let scratch = Scratch::new("verify");
+    let shadow = scratch.0.join("shadow");
+    for case in VERIFY_CASES {
+        let (original, exported) = export(case, &scratch.0);
+        let want = run("crm_verify", &[], &original, &shadow).status.code();
+        let got = run("crm_verify", &[], &exported, &shadow).status.code();
+        assert_eq!(got, want, "{case}: crm_verify exit status differs");
+    }
+}
