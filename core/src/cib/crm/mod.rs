@@ -14,6 +14,7 @@ mod ast;
 mod constraint;
 mod cursor;
 mod error;
+mod fixpoint;
 mod ids;
 mod lexer;
 mod parse;
@@ -21,11 +22,16 @@ mod rule;
 mod show;
 
 #[cfg(test)]
+mod corpus;
+#[cfg(test)]
+mod roundtrip;
+#[cfg(test)]
 mod tests;
 
 pub use apply::{apply, Applied};
 pub use ast::{CloneDef, GroupDef, PropertyDef, PropertySection, Show, Statement, StatementKind};
 pub use error::{CrmError, Pos, Warning};
+pub use fixpoint::check_round_trip;
 pub use parse::parse;
 pub use show::{show, show_ids, show_xml};
 

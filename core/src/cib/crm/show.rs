@@ -68,6 +68,14 @@ pub fn show_ids(cib: &Cib, ids: &[&str]) -> Result<String, CrmError> {
 /// What `crm configure show xml` prints: the whole CIB with an XML
 /// declaration, `passw*` values obscured.
 pub fn show_xml(cib: &Cib) -> String {
+    format!(
+        "<?xml version=\"1.0\" ?>\n{}",
+        xml::write_cib(&obscured(cib))
+    )
+}
+
+/// A copy with every `passw*` value replaced by `******`.
+pub fn obscured(cib: &Cib) -> Cib {
     let mut cib = cib.clone();
     let c = &mut cib.configuration;
     let mut obscure = |sets: &mut Vec<AttrSet>| {
@@ -113,7 +121,7 @@ pub fn show_xml(cib: &Cib) -> String {
     for r in &mut c.resources {
         walk(r, &mut obscure);
     }
-    format!("<?xml version=\"1.0\" ?>\n{}", xml::write_cib(&cib))
+    cib
 }
 
 fn join(mut objs: Vec<Object>) -> String {
