@@ -6,4 +6,5 @@
 
 pub mod agent;
 pub mod cib;
+pub mod config;
 pub mod time;
