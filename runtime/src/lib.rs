@@ -4,3 +4,4 @@
 
 pub mod agents;
 pub mod cib_file;
+pub mod cli;

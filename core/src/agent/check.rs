@@ -29,6 +29,9 @@ const KNOWN_META: &[&str] = &[
     "target-role",
 ];
 
+/// Fence-agent parameters that the fencer fills in on every call.
+const FENCER_SUPPLIED: &[&str] = &["action", "port", "plug", "nodename"];
+
 /// One judgement on a primitive against its agent's meta-data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AgentFinding {
@@ -66,7 +69,13 @@ impl AgentFinding {
 pub fn check_primitive(p: &Primitive, meta: &AgentMetadata) -> Vec<AgentFinding> {
     let mut out = Vec::new();
     let rsc = || p.id.clone();
+    let stonith = p.agent.class == "stonith";
     for spec in meta.parameters.iter().filter(|s| s.required) {
+        // The fencer passes the action and the target itself, so a fence
+        // agent's "required" action/port/plug never needs configuring.
+        if stonith && FENCER_SUPPLIED.contains(&spec.name.as_str()) {
+            continue;
+        }
         if p.param(&spec.name).is_none() {
             out.push(AgentFinding::MissingRequired {
                 rsc: rsc(),
@@ -75,8 +84,8 @@ pub fn check_primitive(p: &Primitive, meta: &AgentMetadata) -> Vec<AgentFinding>
         }
     }
     for pair in p.params.iter().flat_map(|s| &s.pairs) {
-        // The fencer adds its own pcmk_* parameters to every fence agent.
-        let fencer_param = p.agent.class == "stonith" && pair.name.starts_with("pcmk_");
+        // The fencer adds its own parameters to every fence agent.
+        let fencer_param = stonith && (pair.name.starts_with("pcmk_") || pair.name == "priority");
         if meta.parameter(&pair.name).is_none() && !fencer_param {
             out.push(AgentFinding::UnknownParam {
                 rsc: rsc(),
@@ -115,7 +124,7 @@ pub fn check_primitive(p: &Primitive, meta: &AgentMetadata) -> Vec<AgentFinding>
 
 /// crm prints the advice in seconds when it is a whole number of them.
 fn format_advice(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
@@ -159,6 +168,26 @@ mod tests {
             });
         }
         p
+    }
+
+    #[test]
+    fn fence_agents_get_action_and_pcmk_params_from_the_fencer() {
+        let text = r#"<resource-agent name="fence_x"><parameters>
+            <parameter name="action" required="1"><content type="string"/></parameter>
+            <parameter name="ip" required="1"><content type="string"/></parameter>
+            </parameters></resource-agent>"#;
+        let meta = AgentMetadata::parse(text).unwrap();
+        let mut p = primitive(&[("pcmk_host_list", "n1 n2"), ("priority", "2")], &[], &[]);
+        p.agent = Agent {
+            class: "stonith".into(),
+            provider: None,
+            kind: "fence_x".into(),
+        };
+        let text: Vec<String> = check_primitive(&p, &meta)
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(text, ["r1: required parameter \"ip\" not defined"]);
     }
 
     fn meta() -> AgentMetadata {

@@ -749,6 +749,8 @@ word_enum!(
     }
 );
 
+// word_enum! declares the variants, so #[default] cannot be placed on one.
+#[allow(clippy::derivable_impls)]
 impl Default for ExprOp {
     fn default() -> ExprOp {
         ExprOp::Defined

@@ -1,0 +1,88 @@
+//! The `cohort` command line: crm shell words over a CIB file (offline, like
+//! `CIB_file=... crm`), crm_verify's checks, and the embedded demo.
+//!
+//! Each subcommand is a function from arguments and an [`Io`] (stdin text,
+//! stdout and stderr buffers, the environment it needs) to an exit code, so
+//! the tests drive it without spawning a process.
+
+mod configure;
+mod demo;
+mod verify;
+
+use std::path::PathBuf;
+
+use crate::agents::AgentDirs;
+
+/// What a subcommand may read and write besides files.
+pub struct Io<'a> {
+    pub stdin: &'a mut dyn FnMut() -> std::io::Result<String>,
+    pub out: &'a mut dyn std::io::Write,
+    pub err: &'a mut dyn std::io::Write,
+    /// `CIB_file` from the environment.
+    pub cib_file: Option<PathBuf>,
+    pub agent_dirs: AgentDirs,
+}
+
+/// Exit codes that follow the tools users know.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// A refused command (crm's status for errors).
+    pub const ERROR: u8 = 1;
+    /// Bad usage.
+    pub const USAGE: u8 = 2;
+    /// crm_verify's "CIB cannot be read".
+    pub const NO_INPUT: u8 = 66;
+    /// crm_verify's "config not valid".
+    pub const INVALID: u8 = 78;
+}
+
+const USAGE: &str = "\
+usage: cohort [-F|--force] <command> [args]
+
+commands:
+  configure <crm words>        apply one crm configure statement to $CIB_file
+  configure                    read crm configure statements from stdin
+  configure show [xml] [ID...] print the configuration like `crm configure show`
+  verify [-x FILE] [-V[V]]     check a CIB like crm_verify (default: $CIB_file)
+  demo                         apply the reference configuration to a fresh CIB,
+                               show it and verify it (no files, no root)
+
+options:
+  -F, --force                  commit even if the agent or verify checks fail
+  -h, --help                   this text
+  --version                    cohort's version
+";
+
+/// Runs `cohort` with `args` (without the program name).
+pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
+    let mut force = false;
+    let mut rest: Vec<&str> = Vec::new();
+    for a in args {
+        match a.as_str() {
+            // crm takes -F before the level; we take it anywhere before `--`.
+            "-F" | "--force" if rest.len() <= 1 => force = true,
+            _ => rest.push(a),
+        }
+    }
+    match rest.split_first() {
+        None | Some((&"-h" | &"--help" | &"help", _)) => {
+            let _ = io.out.write_all(USAGE.as_bytes());
+            if rest.is_empty() {
+                exit::USAGE
+            } else {
+                exit::OK
+            }
+        }
+        Some((&"--version", _)) => {
+            let _ = writeln!(io.out, "cohort {}", env!("CARGO_PKG_VERSION"));
+            exit::OK
+        }
+        Some((&"configure", words)) => configure::run(words, force, io),
+        Some((&"verify", words)) => verify::run(words, io),
+        Some((&"demo", [])) => demo::run(io),
+        Some((cmd, _)) => {
+            let _ = writeln!(io.err, "cohort: unknown command '{cmd}'\n\n{USAGE}");
+            exit::USAGE
+        }
+    }
+}
