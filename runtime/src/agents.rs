@@ -28,10 +28,15 @@ impl Default for AgentDirs {
         AgentDirs {
             ocf_root: PathBuf::from("/usr/lib/ocf"),
             lsb_dir: PathBuf::from("/etc/init.d"),
-            systemd_dirs: ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"]
-                .iter()
-                .map(PathBuf::from)
-                .collect(),
+            systemd_dirs: [
+                "/etc/systemd/system",
+                "/run/systemd/system",
+                "/lib/systemd/system",
+                "/usr/lib/systemd/system",
+            ]
+            .iter()
+            .map(PathBuf::from)
+            .collect(),
             stonith_dir: PathBuf::from("/usr/sbin"),
         }
     }
@@ -75,7 +80,11 @@ pub fn describe(dirs: &AgentDirs, agent: &Agent) -> Result<AgentInfo, AgentError
     match agent.class.as_str() {
         "ocf" => {
             let provider = agent.provider.as_deref().ok_or_else(not_found)?;
-            let path = dirs.ocf_root.join("resource.d").join(provider).join(&agent.kind);
+            let path = dirs
+                .ocf_root
+                .join("resource.d")
+                .join(provider)
+                .join(&agent.kind);
             let text = run_metadata(&path, &["meta-data"], &dirs.ocf_root).ok_or_else(not_found)?;
             parse(&name, &text)
         }
@@ -85,11 +94,16 @@ pub fn describe(dirs: &AgentDirs, agent: &Agent) -> Result<AgentInfo, AgentError
                 run_metadata(&path, &["-o", "metadata"], &dirs.ocf_root).ok_or_else(not_found)?;
             parse(&name, &text)
         }
-        "lsb" => is_file(&dirs.lsb_dir.join(&agent.kind)).then_some(AgentInfo::Exists).ok_or_else(not_found),
-        "systemd" => systemd_unit_exists(dirs, &agent.kind).then_some(AgentInfo::Exists).ok_or_else(not_found),
-        "service" => (is_file(&dirs.lsb_dir.join(&agent.kind)) || systemd_unit_exists(dirs, &agent.kind))
+        "lsb" => is_file(&dirs.lsb_dir.join(&agent.kind))
             .then_some(AgentInfo::Exists)
             .ok_or_else(not_found),
+        "systemd" => systemd_unit_exists(dirs, &agent.kind)
+            .then_some(AgentInfo::Exists)
+            .ok_or_else(not_found),
+        "service" => (is_file(&dirs.lsb_dir.join(&agent.kind))
+            || systemd_unit_exists(dirs, &agent.kind))
+        .then_some(AgentInfo::Exists)
+        .ok_or_else(not_found),
         _ => Err(not_found()),
     }
 }
@@ -97,7 +111,10 @@ pub fn describe(dirs: &AgentDirs, agent: &Agent) -> Result<AgentInfo, AgentError
 fn parse(name: &str, text: &str) -> Result<AgentInfo, AgentError> {
     AgentMetadata::parse(text)
         .map(AgentInfo::Described)
-        .map_err(|e| AgentError::BadMetadata { agent: name.to_string(), message: e.to_string() })
+        .map_err(|e| AgentError::BadMetadata {
+            agent: name.to_string(),
+            message: e.to_string(),
+        })
 }
 
 fn is_file(path: &Path) -> bool {
@@ -105,7 +122,11 @@ fn is_file(path: &Path) -> bool {
 }
 
 fn systemd_unit_exists(dirs: &AgentDirs, unit: &str) -> bool {
-    let file = if unit.contains('.') { unit.to_string() } else { format!("{unit}.service") };
+    let file = if unit.contains('.') {
+        unit.to_string()
+    } else {
+        format!("{unit}.service")
+    };
     dirs.systemd_dirs.iter().any(|d| is_file(&d.join(&file)))
 }
 
@@ -127,7 +148,9 @@ fn run_metadata(path: &Path, args: &[&str], ocf_root: &Path) -> Option<String> {
     // Read on a helper thread so a hung agent cannot block us past the timeout.
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
-        let _ = (&mut stdout).take(METADATA_MAX_BYTES).read_to_string(&mut text);
+        let _ = (&mut stdout)
+            .take(METADATA_MAX_BYTES)
+            .read_to_string(&mut text);
         text
     });
     let deadline = Instant::now() + METADATA_TIMEOUT;
@@ -152,7 +175,11 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn fake_root() -> (PathBuf, AgentDirs) {
-        let root = std::env::temp_dir().join(format!("cohort-agents-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let root = std::env::temp_dir().join(format!(
+            "cohort-agents-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
         let ocf = root.join("ocf");
         std::fs::create_dir_all(ocf.join("resource.d/test")).unwrap();
         std::fs::create_dir_all(root.join("init.d")).unwrap();
@@ -174,7 +201,11 @@ mod tests {
     }
 
     fn agent(class: &str, provider: Option<&str>, kind: &str) -> Agent {
-        Agent { class: class.into(), provider: provider.map(Into::into), kind: kind.into() }
+        Agent {
+            class: class.into(),
+            provider: provider.map(Into::into),
+            kind: kind.into(),
+        }
     }
 
     #[test]
@@ -187,9 +218,15 @@ mod tests {
             }
             other => panic!("expected meta-data, got {other:?}"),
         }
-        assert_eq!(describe(&dirs, &agent("lsb", None, "svc")).unwrap(), AgentInfo::Exists);
+        assert_eq!(
+            describe(&dirs, &agent("lsb", None, "svc")).unwrap(),
+            AgentInfo::Exists
+        );
         let e = describe(&dirs, &agent("ocf", Some("test"), "NoSuch")).unwrap_err();
-        assert_eq!(e.to_string(), "ocf:test:NoSuch: got no meta-data, does this RA exist?");
+        assert_eq!(
+            e.to_string(),
+            "ocf:test:NoSuch: got no meta-data, does this RA exist?"
+        );
         assert!(describe(&dirs, &agent("systemd", None, "nosuch")).is_err());
         std::fs::remove_dir_all(root).unwrap();
     }

@@ -14,25 +14,43 @@ use std::path::{Path, PathBuf};
 pub enum CibFileError {
     /// The file could not be read (missing, unreadable).
     #[error("{path}: cannot read CIB: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The file was read but is not a CIB we can import.
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     /// The new CIB could not be written; the old file is unchanged.
     #[error("{path}: cannot write CIB: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Reads the whole file as text.
 pub fn read_text(path: &Path) -> Result<String, CibFileError> {
-    fs::read_to_string(path).map_err(|source| CibFileError::Read { path: path.to_path_buf(), source })
+    fs::read_to_string(path).map_err(|source| CibFileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Replaces `path` with `text` atomically (temp file, fsync, rename, fsync dir).
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), CibFileError> {
-    let err = |source| CibFileError::Write { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let err = |source| CibFileError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.cohort-{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
@@ -63,7 +81,11 @@ mod tests {
         fs::write(&path, "old").unwrap();
         write_atomic(&path, "new").unwrap();
         assert_eq!(read_text(&path).unwrap(), "new");
-        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("cib.xml")]);
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -72,6 +94,10 @@ mod tests {
     fn write_into_missing_directory_fails_cleanly() {
         let path = Path::new("/nonexistent-cohort-dir/cib.xml");
         let e = write_atomic(path, "x").unwrap_err();
-        assert!(e.to_string().starts_with("/nonexistent-cohort-dir/cib.xml: cannot write CIB"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("/nonexistent-cohort-dir/cib.xml: cannot write CIB"),
+            "{e}"
+        );
     }
 }
