@@ -7,4 +7,5 @@
 pub mod agent;
 pub mod cib;
 pub mod config;
+pub mod quorum;
 pub mod time;

@@ -231,7 +231,10 @@ pub fn settings(c: &Config) -> BTreeMap<String, String> {
     let (expected, source) = match c.expected_votes() {
         ExpectedVotes::Configured(n) => (n.to_string(), "quorum.expected_votes"),
         ExpectedVotes::Nodelist(n) => (n.to_string(), "nodelist"),
-        ExpectedVotes::HighestSeen => ("highest_seen".to_string(), "highest total votes seen"),
+        ExpectedVotes::HighestSeen => (
+            "highest_seen".to_string(),
+            "highest total votes seen, starting at 2",
+        ),
     };
     set("runtime.config.quorum.expected_votes", expected);
     set("runtime.config.quorum.expected_votes_source", source.into());

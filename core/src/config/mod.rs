@@ -204,7 +204,7 @@ impl Config {
             if self.quorum.expected_votes.is_none() {
                 notices.push(Notice {
                     line: quorum_section.line,
-                    message: "no nodelist and no quorum.expected_votes: expected votes are the highest total votes seen".into(),
+                    message: "no nodelist and no quorum.expected_votes: expected votes start at 2 and follow the highest total votes seen".into(),
                 });
             }
         }

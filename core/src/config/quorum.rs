@@ -53,10 +53,11 @@ pub enum ExpectedVotes {
     /// The sum of the nodelist's `quorum_votes`.
     Nodelist(u32),
     /// No nodelist and no `quorum.expected_votes` (a corosync 1.x multicast
-    /// file): expected votes start at this node's own votes and rise to the
-    /// highest total seen, votequorum's runtime rule. corosync 3 refuses to
-    /// start here; corosync 1.x with the Pacemaker plugin did the same as
-    /// this through Pacemaker's `expected-quorum-votes`.
+    /// file): expected votes start at 2 and rise to the highest total seen
+    /// (votequorum's runtime rule). corosync 3 refuses to start here. 2 is
+    /// what the corosync 1.x Pacemaker plugin started from
+    /// (`plugin_expected_votes = 2` in Pacemaker 1.1's lib/ais/plugin.c),
+    /// so a node that boots alone is not quorate by itself.
     HighestSeen,
 }
 
@@ -65,7 +66,7 @@ impl ExpectedVotes {
     pub fn initial(self, own_votes: u32) -> u32 {
         match self {
             ExpectedVotes::Configured(n) | ExpectedVotes::Nodelist(n) => n,
-            ExpectedVotes::HighestSeen => own_votes,
+            ExpectedVotes::HighestSeen => own_votes.max(2),
         }
     }
 }
