@@ -402,3 +402,40 @@ mod generated {
         }
     }
 }
+
+/// Replays the fuzz corpus (seeds and any crashers found) on stable Rust.
+#[test]
+fn fuzz_corpus_replays() {
+    let dir = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/corpus/xml_import"
+    ));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 12,
+        "only {} seeds in {}",
+        files.len(),
+        dir.display()
+    );
+    let mut imported = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        if let Err(e) = check_round_trip(text) {
+            panic!("{}: {e}", path.display());
+        }
+        imported += usize::from(parse_cib(text).is_ok());
+    }
+    // Both kinds of seed are there: ones that import and ones that must not.
+    assert!(
+        imported >= 6 && imported < files.len(),
+        "{imported} of {} imported",
+        files.len()
+    );
+}
