@@ -76,13 +76,8 @@ pub fn load(text: &str) -> Result<Config, Vec<ConfigError>> {
     notices.extend(root.items.iter().filter_map(notice::legacy));
     notices.extend(notice::totem_legacy(totem_section));
 
-    let totem = match Totem::read(totem_section) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            errors.extend(e);
-            None
-        }
-    };
+    let (totem, totem_errors) = Totem::read(totem_section);
+    errors.extend(totem_errors);
     let mut interfaces = BTreeMap::new();
     for section in totem_section.sections("interface") {
         match Interface::read(section, &mut notices) {
@@ -98,13 +93,10 @@ pub fn load(text: &str) -> Result<Config, Vec<ConfigError>> {
     } else {
         Discovery::Multicast
     };
-    let transport = totem
-        .as_ref()
-        .and_then(|t| t.transport)
-        .unwrap_or(match discovery {
-            Discovery::Nodelist => Transport::Knet,
-            Discovery::Multicast => Transport::Udp,
-        });
+    let transport = totem.transport.unwrap_or(match discovery {
+        Discovery::Nodelist => Transport::Knet,
+        Discovery::Multicast => Transport::Udp,
+    });
     let nodes = match nodelist {
         Some(n) => nodelist::read(n, transport).unwrap_or_else(|e| {
             errors.extend(e);
@@ -120,7 +112,7 @@ pub fn load(text: &str) -> Result<Config, Vec<ConfigError>> {
     let quorum = QuorumSettings::read(quorum_section, nodelist_votes, &mut notices)
         .map_err(|e| errors.extend(e))
         .ok();
-    let (Some(totem), Some(quorum)) = (totem, quorum) else {
+    let Some(quorum) = quorum else {
         return Err(errors);
     };
     let mut config = Config {
@@ -134,6 +126,7 @@ pub fn load(text: &str) -> Result<Config, Vec<ConfigError>> {
         notices,
     };
     config.notices.extend(config.mode_notices(quorum_section));
+    config.notices.sort_by_key(|n| n.line);
     errors.extend(config.check(totem_section, quorum_section));
     if errors.is_empty() {
         Ok(config)

@@ -152,8 +152,10 @@ fn one_of(kv: &KeyValue, allowed: &[&'static str]) -> Option<&'static str> {
 }
 
 impl Totem {
-    /// Reads the `totem` section (an empty one when the file has none).
-    pub fn read(section: &Section) -> Result<Totem, Vec<ConfigError>> {
+    /// Reads the `totem` section (an empty one when the file has none),
+    /// with the errors found; a bad key leaves its default in place so the
+    /// later checks still run and every problem is reported at once.
+    pub fn read(section: &Section) -> (Totem, Vec<ConfigError>) {
         let mut errors = Vec::new();
         let e = &mut errors;
         let version = take(e, optional(section, "version"), None).unwrap_or(0);
@@ -245,11 +247,7 @@ impl Totem {
             timers,
             line: section.line,
         };
-        if errors.is_empty() {
-            Ok(totem)
-        } else {
-            Err(errors)
-        }
+        (totem, errors)
     }
 
     /// Whether packets are authenticated/encrypted.
@@ -347,7 +345,8 @@ mod tests {
         let root =
             super::super::parse::parse(&format!("totem {{\n version: 2\n token: {token_ms}\n}}\n"))
                 .unwrap();
-        let totem = Totem::read(root.sections("totem").next().unwrap()).unwrap();
+        let (totem, errors) = Totem::read(root.sections("totem").next().unwrap());
+        assert!(errors.is_empty());
         totem.timers
     }
 

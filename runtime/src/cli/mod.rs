@@ -5,6 +5,7 @@
 //! stdout and stderr buffers, the environment it needs) to an exit code, so
 //! the tests drive it without spawning a process.
 
+mod config_check;
 mod configure;
 mod demo;
 mod verify;
@@ -44,6 +45,8 @@ commands:
   configure                    read crm configure statements from stdin
   configure show [xml] [ID...] print the configuration like `crm configure show`
   verify [-x FILE] [-V[V]]     check a CIB like crm_verify (default: $CIB_file)
+  config check FILE            check a corosync.conf like `corosync -t` and
+                               print its effective settings
   demo                         apply the reference configuration to a fresh CIB,
                                show it and verify it (no files, no root)
 
@@ -80,6 +83,7 @@ pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
         Some((&"configure", words)) => configure::run(words, force, io),
         Some((&"verify", words)) => verify::run(words, io),
         Some((&"demo", [])) => demo::run(io),
+        Some((&"config", [sub, rest @ ..])) if *sub == "check" => config_check::run(rest, io),
         Some((cmd, _)) => {
             let _ = writeln!(io.err, "cohort: unknown command '{cmd}'\n\n{USAGE}");
             exit::USAGE
