@@ -9,3 +9,4 @@ pub mod cib;
 pub mod config;
 pub mod quorum;
 pub mod time;
+pub mod policy;

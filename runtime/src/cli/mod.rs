@@ -8,6 +8,7 @@
 mod config_check;
 mod configure;
 mod demo;
+mod simulate;
 mod verify;
 
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ commands:
   verify [-x FILE] [-V[V]]     check a CIB like crm_verify (default: $CIB_file)
   config check FILE            check a corosync.conf like `corosync -t` and
                                print its effective settings
+  simulate -x FILE [--placement [--no-probes]] [--why RSC]
+                               schedule a transition like crm_simulate -S
   demo                         apply the reference configuration to a fresh CIB,
                                show it and verify it (no files, no root)
 
@@ -82,6 +85,7 @@ pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
         }
         Some((&"configure", words)) => configure::run(words, force, io),
         Some((&"verify", words)) => verify::run(words, io),
+        Some((&"simulate", words)) => simulate::run(words, io),
         Some((&"demo", [])) => demo::run(io),
         Some((&"config", [sub, rest @ ..])) if *sub == "check" => config_check::run(rest, io),
         Some((cmd, _)) => {

@@ -1,0 +1,386 @@
+//! From placement to actions: which resources stop, start, restart, which
+//! probes and recurring monitors are needed, and what each one owes its
+//! existence to.
+//!
+//! A resource starts where it was placed unless it already runs there; it
+//! stops wherever else it runs, and restarts where a failure or a restart
+//! of something it is ordered after demands. A start cannot run without
+//! quorum (for resources that need it), when a mandatory predecessor cannot
+//! run, or while the resource is stuck on a node that cannot be fenced.
+
+use crate::cib::{is_true, Action as Verb, OrderKind, Role, Score};
+
+use super::cluster::{Cluster, NoQuorumPolicy, NodeIdx};
+use super::colocation::Coloc;
+use super::graph::{Reason, RunRole};
+use super::history::FailResponse;
+use super::order::OrderRel;
+use super::placement::Assignment;
+use super::resources::{RscIdx, RscKind};
+
+/// The decided actions of one primitive.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RscPlan {
+    /// Where it is started (node, runnable, reason).
+    pub start: Option<(NodeIdx, bool, Reason)>,
+    /// Nodes where it is stopped, each with whether the stop can run and why.
+    pub stops: Vec<(NodeIdx, Reason)>,
+    /// Stops that fencing implies (not real actions).
+    pub implied_stops: Vec<NodeIdx>,
+    /// Running where the scheduler may not touch it (unmanaged or blocked).
+    pub frozen: bool,
+    pub blocked: bool,
+}
+
+/// Plans for every resource (empty for non-primitives) and the nodes fenced.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub rscs: Vec<RscPlan>,
+    pub fenced: Vec<(NodeIdx, Reason)>,
+}
+
+/// Decides starts and stops for every primitive.
+pub fn plan(
+    cluster: &Cluster<'_>,
+    assignment: &Assignment,
+    colocs: &[Coloc],
+    orders: &[OrderRel],
+) -> Plan {
+    let fenced = super::fencing::nodes_to_fence(cluster);
+    let is_fenced = |n: NodeIdx| fenced.iter().any(|(f, _)| *f == n);
+    let mut rscs = vec![RscPlan::default(); cluster.table.rscs.len()];
+    for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
+        if rsc.kind != RscKind::Primitive {
+            continue;
+        }
+        rscs[idx] = initial_plan(cluster, assignment, idx, &is_fenced);
+    }
+    propagate_restarts(cluster, assignment, orders, &mut rscs);
+    propagate_unrunnable(cluster, colocs, orders, &mut rscs);
+    Plan { rscs, fenced }
+}
+
+fn initial_plan(
+    cluster: &Cluster<'_>,
+    assignment: &Assignment,
+    idx: RscIdx,
+    is_fenced: &dyn Fn(NodeIdx) -> bool,
+) -> RscPlan {
+    let rsc = &cluster.table.rscs[idx];
+    let running = cluster.running_on(idx);
+    let next = assignment.node[idx].flatten();
+    let mut plan = RscPlan::default();
+    let blocked = cluster.history[idx].iter().any(|(_, h)| {
+        h.role.is_active()
+            && (h.on_fail == FailResponse::Block
+                || (h.stop_failed && !cluster.options.fencing_enabled))
+    });
+    let managed = rsc.meta.managed
+        && !cluster.options.maintenance_mode
+        && running.iter().all(|&n| !cluster.nodes[n].maintenance);
+    if !managed || blocked {
+        plan.frozen = true;
+        plan.blocked = blocked;
+        return plan;
+    }
+    let quorum_ok = cluster.options.quorate_enough() || !rsc.meta.requires_quorum;
+    let freeze = !quorum_ok && cluster.options.no_quorum_policy == NoQuorumPolicy::Freeze;
+    let multiple = running.len() > 1;
+    for &n in &running {
+        let h = cluster.history_on(idx, n).expect("running implies history");
+        let failed = h.on_fail >= FailResponse::Restart;
+        let node = &cluster.nodes[n];
+        if node.unclean {
+            if is_fenced(n) {
+                plan.implied_stops.push(n);
+            } else {
+                // Cannot be stopped until the node is fenced: it stays.
+                plan.frozen = true;
+            }
+            continue;
+        }
+        if freeze && !failed {
+            continue;
+        }
+        let reason = if failed {
+            Some(Reason::Failure(h.failure.clone().unwrap_or_default()))
+        } else if multiple {
+            Some(Reason::Failure(format!(
+                "{} is active on {} nodes",
+                rsc.id,
+                running.len()
+            )))
+        } else if Some(n) != next {
+            Some(Reason::Placement(stop_reason(
+                cluster, assignment, idx, n, next,
+            )))
+        } else if !quorum_ok {
+            Some(Reason::NodeEvent("the partition has no quorum".into()))
+        } else {
+            None
+        };
+        if let Some(r) = reason {
+            plan.stops.push((n, r));
+        }
+    }
+    if let Some(m) = next {
+        let stopping_here = plan.stops.iter().any(|(n, _)| *n == m);
+        if !running.contains(&m) || stopping_here {
+            let runnable = quorum_ok && !plan.frozen;
+            let reason = if stopping_here {
+                Reason::Failure(format!(
+                    "recovering {} on {}",
+                    rsc.id, cluster.nodes[m].name
+                ))
+            } else {
+                Reason::Placement(notes_summary(assignment, idx))
+            };
+            plan.start = Some((m, runnable, reason));
+        }
+    }
+    if plan.frozen {
+        plan.stops.clear();
+        plan.start = None;
+    }
+    plan
+}
+
+fn stop_reason(
+    cluster: &Cluster<'_>,
+    assignment: &Assignment,
+    idx: RscIdx,
+    from: NodeIdx,
+    to: Option<NodeIdx>,
+) -> String {
+    let from_name = &cluster.nodes[from].name;
+    let node = &cluster.nodes[from];
+    let why_here = if node.standby {
+        format!("{from_name} is in standby")
+    } else if !node.can_run() {
+        format!("{from_name} cannot run resources")
+    } else {
+        format!(
+            "score on {from_name} is {}",
+            assignment.scores[idx][from].unwrap_or(Score::MINUS_INFINITY)
+        )
+    };
+    match to {
+        Some(t) => format!(
+            "moves to {} ({why_here}; {})",
+            cluster.nodes[t].name,
+            notes_summary(assignment, idx)
+        ),
+        None => format!(
+            "cannot run anywhere ({why_here}; {})",
+            notes_summary(assignment, idx)
+        ),
+    }
+}
+
+fn notes_summary(assignment: &Assignment, idx: RscIdx) -> String {
+    assignment.notes[idx].join("; ")
+}
+
+/// A stop of `first` (or a start it needs) restarts what is ordered after
+/// it and keeps running where it is: `then` stops first and starts again.
+fn propagate_restarts(
+    cluster: &Cluster<'_>,
+    assignment: &Assignment,
+    orders: &[OrderRel],
+    rscs: &mut [RscPlan],
+) {
+    loop {
+        let mut changed = false;
+        for o in orders.iter().filter(|o| o.kind == OrderKind::Mandatory) {
+            let (f, t) = (o.first, o.then);
+            if rscs[t].frozen {
+                continue;
+            }
+            let trigger = match (o.first_action, o.then_action) {
+                (Verb::Stop, Verb::Stop) => {
+                    !rscs[f].stops.is_empty() || !rscs[f].implied_stops.is_empty()
+                }
+                (Verb::Start, Verb::Start) => rscs[f].start.as_ref().is_some_and(|s| s.1),
+                _ => false,
+            };
+            if !trigger {
+                continue;
+            }
+            let next = assignment.node[t].flatten();
+            for n in cluster.running_on(t) {
+                if cluster.nodes[n].unclean || rscs[t].stops.iter().any(|(s, _)| *s == n) {
+                    continue;
+                }
+                let why = format!(
+                    "{} restarts because {} {} (order {})",
+                    cluster.table.rscs[t].id,
+                    cluster.table.rscs[f].id,
+                    if o.first_action == Verb::Stop {
+                        "stops"
+                    } else {
+                        "starts"
+                    },
+                    o.id
+                );
+                rscs[t].stops.push((
+                    n,
+                    Reason::Constraint {
+                        id: o.id.clone(),
+                        what: why.clone(),
+                    },
+                ));
+                if next == Some(n) && rscs[t].start.is_none() {
+                    rscs[t].start = Some((
+                        n,
+                        true,
+                        Reason::Constraint {
+                            id: o.id.clone(),
+                            what: why,
+                        },
+                    ));
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// A start that depends on something that will not run cannot run either:
+/// mandatory orders after a resource that cannot start, and mandatory
+/// colocations with a resource that will not be active.
+fn propagate_unrunnable(
+    cluster: &Cluster<'_>,
+    colocs: &[Coloc],
+    orders: &[OrderRel],
+    rscs: &mut [RscPlan],
+) {
+    loop {
+        let mut changed = false;
+        for o in orders.iter().filter(|o| o.kind == OrderKind::Mandatory) {
+            if o.first_action != Verb::Start || o.then_action != Verb::Start {
+                continue;
+            }
+            let first_will_run = will_be_active(cluster, rscs, o.first);
+            let first_start_ok = rscs[o.first].start.as_ref().is_none_or(|s| s.1);
+            if first_will_run && first_start_ok {
+                continue;
+            }
+            if let Some(s) = rscs[o.then].start.as_mut() {
+                if s.1 {
+                    s.1 = false;
+                    s.2 = Reason::Constraint {
+                        id: o.id.clone(),
+                        what: format!("{} cannot start", cluster.table.rscs[o.first].id),
+                    };
+                    changed = true;
+                }
+            }
+        }
+        for c in colocs.iter().filter(|c| c.score >= Score::INFINITY) {
+            if will_be_active(cluster, rscs, c.primary) {
+                continue;
+            }
+            if let Some(s) = rscs[c.dependent].start.as_mut() {
+                if s.1 {
+                    s.1 = false;
+                    s.2 = Reason::Constraint {
+                        id: c.id.clone(),
+                        what: format!("{} will not be active", cluster.table.rscs[c.primary].id),
+                    };
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Active after the transition: started where placed, or still running
+/// somewhere it is not stopped.
+pub fn will_be_active(cluster: &Cluster<'_>, rscs: &[RscPlan], idx: RscIdx) -> bool {
+    if cluster.table.rscs[idx].kind != RscKind::Primitive {
+        return cluster
+            .table
+            .primitives(idx)
+            .iter()
+            .any(|&p| will_be_active(cluster, rscs, p));
+    }
+    !final_nodes(cluster, rscs, idx).is_empty()
+}
+
+/// Where a primitive runs after the transition.
+pub fn final_nodes(cluster: &Cluster<'_>, rscs: &[RscPlan], idx: RscIdx) -> Vec<NodeIdx> {
+    let plan = &rscs[idx];
+    if let Some((m, true, _)) = &plan.start {
+        return vec![*m];
+    }
+    cluster
+        .running_on(idx)
+        .into_iter()
+        .filter(|n| !plan.stops.iter().any(|(s, _)| s == n) && !plan.implied_stops.contains(n))
+        .collect()
+}
+
+/// The role a primitive has after the transition.
+pub fn final_role(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> RunRole {
+    match cluster.history_on(idx, node) {
+        Some(h) if h.role.is_active() => h.role,
+        _ => RunRole::Started,
+    }
+}
+
+/// Nodes where a probe is needed: online nodes with no record of the
+/// resource (for anonymous clones, of any instance).
+pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
+    if !cluster.options.startup_probes {
+        return Vec::new();
+    }
+    let siblings: Vec<RscIdx> = match cluster.table.clone_of(idx) {
+        Some(c) => cluster
+            .table
+            .primitives(c)
+            .into_iter()
+            .filter(|&p| cluster.table.rscs[p].base_id == cluster.table.rscs[idx].base_id)
+            .collect(),
+        None => vec![idx],
+    };
+    (0..cluster.nodes.len())
+        .filter(|&n| {
+            let node = &cluster.nodes[n];
+            node.online
+                && !node.unclean
+                && !node.pending
+                && !node.shutdown
+                && siblings.iter().all(|&s| cluster.history_on(s, n).is_none())
+        })
+        .collect()
+}
+
+/// The recurring monitors a primitive needs in `role` on its node:
+/// (interval_ms) of every enabled monitor op for that role.
+pub fn monitor_intervals(cluster: &Cluster<'_>, idx: RscIdx, role: RunRole) -> Vec<u64> {
+    let Some(prim) = cluster.table.rscs[idx].prim else {
+        return Vec::new();
+    };
+    prim.ops
+        .iter()
+        .filter(|o| o.name == "monitor")
+        .filter(|o| o.attr("enabled").is_none_or(is_true))
+        .filter(
+            |o| match o.role().and_then(Result::ok).map(Role::normalized) {
+                None => true,
+                Some(Role::Promoted) => role == RunRole::Promoted,
+                Some(Role::Unpromoted) => role == RunRole::Unpromoted,
+                Some(Role::Started) => role == RunRole::Started || role == RunRole::Unpromoted,
+                Some(_) => false,
+            },
+        )
+        .filter_map(|o| o.interval_ms().ok())
+        .filter(|&i| i > 0)
+        .collect()
+}

@@ -1,0 +1,368 @@
+//! Turns a plan into a [`Transition`]: the action list with reasons, the
+//! ordering edges between actions, and the placement and node states after
+//! the transition.
+
+use crate::cib::{Action as Verb, Score};
+
+use super::actions::{self, Plan};
+use super::cluster::{Cluster, NodeIdx};
+use super::graph::{
+    Action, ActionId, ActionKind, FenceAction, NodeMode, NodeOutcome, Placement, PlacementFlags,
+    Reason, RunRole, Transition,
+};
+use super::order::OrderRel;
+use super::placement::Assignment;
+use super::resources::{RscIdx, RscKind};
+
+/// Builds the transition.
+pub fn transition(
+    cluster: &Cluster<'_>,
+    assignment: &Assignment,
+    plan: &Plan,
+    orders: &[OrderRel],
+) -> Transition {
+    let mut b = Builder {
+        cluster,
+        t: Transition::default(),
+    };
+    b.fencing(plan);
+    b.resource_actions(plan);
+    b.orphans();
+    b.shutdowns(plan);
+    b.edges(plan, orders);
+    b.before();
+    b.placement(plan);
+    b.nodes(plan);
+    for (idx, notes) in assignment.notes.iter().enumerate() {
+        for n in notes {
+            b.t.notes
+                .push((cluster.table.rscs[idx].id.clone(), n.clone()));
+        }
+    }
+    b.t
+}
+
+struct Builder<'c, 'a> {
+    cluster: &'c Cluster<'a>,
+    t: Transition,
+}
+
+impl Builder<'_, '_> {
+    fn push(
+        &mut self,
+        rsc: Option<&str>,
+        kind: ActionKind,
+        node: NodeIdx,
+        reason: Reason,
+    ) -> ActionId {
+        let node = self.cluster.nodes[node].name.clone();
+        if let Some(id) = self
+            .t
+            .actions
+            .iter()
+            .position(|a| a.rsc.as_deref() == rsc && a.kind == kind && a.node == node)
+        {
+            return id;
+        }
+        self.t.actions.push(Action {
+            rsc: rsc.map(str::to_string),
+            kind,
+            node,
+            reason,
+        });
+        self.t.actions.len() - 1
+    }
+
+    fn find(&self, rsc: RscIdx, kind: &ActionKind, node: NodeIdx) -> Option<ActionId> {
+        self.t.find(
+            &self.cluster.table.rscs[rsc].id,
+            kind,
+            &self.cluster.nodes[node].name,
+        )
+    }
+
+    fn fencing(&mut self, plan: &Plan) {
+        let action = if self.cluster.options.stonith_action_off {
+            FenceAction::Off
+        } else {
+            FenceAction::Reboot
+        };
+        for (n, why) in &plan.fenced {
+            self.push(None, ActionKind::Fence { action }, *n, why.clone());
+        }
+    }
+
+    fn resource_actions(&mut self, plan: &Plan) {
+        let cluster = self.cluster;
+        for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
+            if rsc.kind != RscKind::Primitive {
+                continue;
+            }
+            let id = rsc.id.as_str();
+            for n in actions::probe_nodes(cluster, idx) {
+                self.push(Some(id), ActionKind::Probe, n, Reason::UnknownState);
+            }
+            let p = &plan.rscs[idx];
+            for (n, why) in &p.stops {
+                self.push(Some(id), ActionKind::Stop, *n, why.clone());
+            }
+            if let Some((m, true, why)) = &p.start {
+                self.push(Some(id), ActionKind::Start, *m, why.clone());
+            }
+            for n in actions::final_nodes(cluster, &plan.rscs, idx) {
+                let starting = matches!(&p.start, Some((m, true, _)) if *m == n);
+                let role = actions::final_role(cluster, idx, n);
+                let recorded = cluster
+                    .history_on(idx, n)
+                    .map(|h| h.recurring.clone())
+                    .unwrap_or_default();
+                for interval_ms in actions::monitor_intervals(cluster, idx, role) {
+                    if starting || !recorded.contains(&("monitor".to_string(), interval_ms)) {
+                        self.push(
+                            Some(id),
+                            ActionKind::Monitor { interval_ms },
+                            n,
+                            Reason::Recurring,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Histories of resources no longer configured: stopped if active, and
+    /// their records deleted.
+    fn orphans(&mut self) {
+        let cluster = self.cluster;
+        for (n, h) in &cluster.orphans {
+            let why = Reason::AdminChange(format!("{} is no longer configured", h.lrm_id));
+            if h.role.is_active() {
+                if cluster.options.stop_orphans && !cluster.nodes[*n].unclean {
+                    self.push(Some(&h.lrm_id), ActionKind::Stop, *n, why.clone());
+                    self.push(Some(&h.lrm_id), ActionKind::Delete, *n, why);
+                }
+            } else if cluster.nodes[*n].online {
+                self.push(Some(&h.lrm_id), ActionKind::Delete, *n, why);
+            }
+        }
+    }
+
+    fn shutdowns(&mut self, _plan: &Plan) {
+        for (n, node) in self.cluster.nodes.iter().enumerate() {
+            if node.shutdown && node.online {
+                self.push(
+                    None,
+                    ActionKind::Shutdown,
+                    n,
+                    Reason::AdminChange(format!("{} asked to shut down", node.name)),
+                );
+            }
+        }
+    }
+
+    fn edges(&mut self, plan: &Plan, orders: &[OrderRel]) {
+        let cluster = self.cluster;
+        let mut edges = Vec::new();
+        let ids: Vec<(usize, &Action)> = self.t.actions.iter().enumerate().collect();
+        for (a, act) in &ids {
+            let Some(rsc) = &act.rsc else { continue };
+            for (b, other) in &ids {
+                if other.rsc.as_ref() != Some(rsc) || a == b {
+                    continue;
+                }
+                let before = matches!(
+                    (&act.kind, &other.kind),
+                    (ActionKind::Probe, ActionKind::Start | ActionKind::Stop)
+                        | (ActionKind::Stop, ActionKind::Start | ActionKind::Delete)
+                        | (ActionKind::Start, ActionKind::Monitor { .. })
+                        | (ActionKind::Demote, ActionKind::Stop)
+                        | (ActionKind::Start, ActionKind::Promote)
+                );
+                if before {
+                    edges.push((*a, *b));
+                }
+            }
+        }
+        for (a, act) in &ids {
+            if !matches!(act.kind, ActionKind::Fence { .. }) {
+                continue;
+            }
+            let Some(fenced) = cluster.node_idx(&act.node) else {
+                continue;
+            };
+            for (idx, p) in plan.rscs.iter().enumerate() {
+                if !p.implied_stops.contains(&fenced) {
+                    continue;
+                }
+                if let Some((m, true, _)) = p.start {
+                    if let Some(s) = self.find(idx, &ActionKind::Start, m) {
+                        edges.push((*a, s));
+                    }
+                }
+            }
+        }
+        for o in orders {
+            let (fk, tk) = (verb_kind(o.first_action), verb_kind(o.then_action));
+            for fa in self.actions_of(o.first, &fk) {
+                for ta in self.actions_of(o.then, &tk) {
+                    edges.push((fa, ta));
+                }
+            }
+        }
+        for e in edges {
+            if e.0 != e.1 {
+                self.t.edges.insert(e);
+            }
+        }
+    }
+
+    fn actions_of(&self, rsc: RscIdx, kind: &ActionKind) -> Vec<ActionId> {
+        let id = &self.cluster.table.rscs[rsc].id;
+        (0..self.t.actions.len())
+            .filter(|&i| {
+                self.t.actions[i].rsc.as_ref() == Some(id) && &self.t.actions[i].kind == kind
+            })
+            .collect()
+    }
+
+    fn placement(&mut self, plan: &Plan) {
+        let cluster = self.cluster;
+        for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
+            if rsc.kind != RscKind::Primitive {
+                continue;
+            }
+            let p = &plan.rscs[idx];
+            let flags = PlacementFlags {
+                failed: p.blocked,
+                blocked: p.blocked,
+                orphaned: false,
+                unmanaged: !rsc.meta.managed || p.blocked || cluster.options.maintenance_mode,
+            };
+            let nodes = actions::final_nodes(cluster, &plan.rscs, idx);
+            let anonymous = self.is_anonymous_instance(idx);
+            if anonymous {
+                self.t.anonymous_instances.insert(rsc.id.clone());
+            }
+            for &n in &nodes {
+                self.t.placement.push(Placement {
+                    rsc: rsc.id.clone(),
+                    role: actions::final_role(cluster, idx, n),
+                    node: Some(cluster.nodes[n].name.clone()),
+                    flags,
+                });
+            }
+            if nodes.is_empty() {
+                self.t.placement.push(Placement {
+                    rsc: rsc.id.clone(),
+                    role: RunRole::Stopped,
+                    node: None,
+                    flags,
+                });
+            }
+        }
+        for (_, h) in &self.cluster.orphans {
+            let _ = h;
+        }
+    }
+
+    fn before(&mut self) {
+        let cluster = self.cluster;
+        for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
+            if rsc.kind != RscKind::Primitive {
+                continue;
+            }
+            let mut any = false;
+            for (n, h) in &cluster.history[idx] {
+                if h.role.is_active() {
+                    any = true;
+                    let flags = PlacementFlags {
+                        failed: h.on_fail >= super::history::FailResponse::Restart
+                            || h.on_fail == super::history::FailResponse::Block,
+                        blocked: h.on_fail == super::history::FailResponse::Block,
+                        orphaned: false,
+                        unmanaged: !rsc.meta.managed,
+                    };
+                    self.t.before.push(Placement {
+                        rsc: rsc.id.clone(),
+                        role: h.role,
+                        node: Some(cluster.nodes[*n].name.clone()),
+                        flags,
+                    });
+                }
+            }
+            if !any {
+                let flags = PlacementFlags {
+                    unmanaged: !rsc.meta.managed,
+                    ..PlacementFlags::default()
+                };
+                self.t.before.push(Placement {
+                    rsc: rsc.id.clone(),
+                    role: RunRole::Stopped,
+                    node: None,
+                    flags,
+                });
+            }
+        }
+        for node in &cluster.nodes {
+            let state = if node.unclean {
+                NodeMode::Unclean
+            } else if !node.online {
+                NodeMode::Offline
+            } else if node.maintenance {
+                NodeMode::Maintenance
+            } else if node.standby {
+                NodeMode::Standby
+            } else {
+                NodeMode::Online
+            };
+            self.t.nodes_before.push(NodeOutcome {
+                name: node.name.clone(),
+                state,
+            });
+        }
+    }
+
+    fn is_anonymous_instance(&self, idx: RscIdx) -> bool {
+        let table = &self.cluster.table;
+        table
+            .clone_of(idx)
+            .is_some_and(|c| matches!(table.rscs[c].kind, RscKind::Clone { unique: false, .. }))
+    }
+
+    fn nodes(&mut self, plan: &Plan) {
+        for (n, node) in self.cluster.nodes.iter().enumerate() {
+            let fenced = plan.fenced.iter().any(|(f, _)| *f == n);
+            let state = if fenced {
+                NodeMode::Offline
+            } else if node.unclean {
+                NodeMode::Unclean
+            } else if !node.online {
+                NodeMode::Offline
+            } else if node.maintenance {
+                NodeMode::Maintenance
+            } else if node.standby {
+                NodeMode::Standby
+            } else if node.pending {
+                NodeMode::Pending
+            } else if node.shutdown {
+                NodeMode::Shutdown
+            } else {
+                NodeMode::Online
+            };
+            self.t.nodes.push(NodeOutcome {
+                name: node.name.clone(),
+                state,
+            });
+        }
+        let _ = Score::ZERO;
+    }
+}
+
+fn verb_kind(v: Verb) -> ActionKind {
+    match v {
+        Verb::Start => ActionKind::Start,
+        Verb::Stop => ActionKind::Stop,
+        Verb::Promote => ActionKind::Promote,
+        Verb::Demote => ActionKind::Demote,
+    }
+}

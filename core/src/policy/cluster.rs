@@ -1,0 +1,194 @@
+//! The scheduler's working view of one CIB: cluster options, nodes, the
+//! flattened resources, and each resource's replayed history per node.
+
+use crate::cib::{is_true, verify::stonith_enabled, Cib, Resource};
+
+use super::clone;
+use super::history::{self, FailResponse, RscHistory};
+use super::nodes::{self, NodeInfo};
+use super::resources::{ResourceTable, RscIdx, RscKind};
+
+/// Index of a node in [`Cluster::nodes`].
+pub type NodeIdx = usize;
+
+/// What a partition without quorum does (no-quorum-policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoQuorumPolicy {
+    Stop,
+    Freeze,
+    Ignore,
+    Demote,
+    Suicide,
+}
+
+/// Cluster-wide options the scheduler reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub fencing_enabled: bool,
+    /// At least one fence device is configured.
+    pub have_fence_device: bool,
+    pub have_quorum: bool,
+    pub no_quorum_policy: NoQuorumPolicy,
+    pub symmetric: bool,
+    pub startup_probes: bool,
+    pub stonith_action_off: bool,
+    pub stop_orphans: bool,
+    pub maintenance_mode: bool,
+    pub stop_all: bool,
+}
+
+impl Options {
+    pub fn read(cib: &Cib) -> Options {
+        let config = &cib.configuration;
+        let prop = |name: &str| config.property(name);
+        let flag = |name: &str, default: bool| prop(name).map_or(default, is_true);
+        let have_fence_device = config
+            .all_resources()
+            .iter()
+            .any(|r| matches!(r, Resource::Primitive(p) if p.agent.class == "stonith"));
+        Options {
+            fencing_enabled: stonith_enabled(config),
+            have_fence_device,
+            have_quorum: cib.extra_attr("have-quorum").is_some_and(is_true),
+            no_quorum_policy: match prop("no-quorum-policy").unwrap_or("stop") {
+                "freeze" => NoQuorumPolicy::Freeze,
+                "ignore" => NoQuorumPolicy::Ignore,
+                "demote" => NoQuorumPolicy::Demote,
+                "suicide" => NoQuorumPolicy::Suicide,
+                _ => NoQuorumPolicy::Stop,
+            },
+            symmetric: flag("symmetric-cluster", true),
+            startup_probes: flag("enable-startup-probes", true),
+            stonith_action_off: matches!(prop("stonith-action"), Some("off" | "poweroff")),
+            stop_orphans: flag("stop-orphan-resources", true),
+            maintenance_mode: flag("maintenance-mode", false),
+            stop_all: flag("stop-all-resources", false),
+        }
+    }
+
+    /// Resources that need quorum may start (or keep running) in this partition.
+    pub fn quorate_enough(&self) -> bool {
+        self.have_quorum || self.no_quorum_policy == NoQuorumPolicy::Ignore
+    }
+}
+
+/// The working set of one scheduler run.
+#[derive(Debug, Clone)]
+pub struct Cluster<'a> {
+    pub cib: &'a Cib,
+    pub options: Options,
+    pub nodes: Vec<NodeInfo>,
+    pub table: ResourceTable<'a>,
+    /// Per resource (primitives only), its history on each node where it has one.
+    pub history: Vec<Vec<(NodeIdx, RscHistory)>>,
+    /// Histories of resources the configuration no longer has.
+    pub orphans: Vec<(NodeIdx, RscHistory)>,
+}
+
+impl<'a> Cluster<'a> {
+    pub fn new(cib: &'a Cib) -> Cluster<'a> {
+        let options = Options::read(cib);
+        let nodes = nodes::unpack_nodes(cib, options.fencing_enabled);
+        let table = ResourceTable::build(&cib.configuration, nodes.len());
+        let mut cluster = Cluster {
+            cib,
+            options,
+            nodes,
+            history: vec![Vec::new(); table.rscs.len()],
+            table,
+            orphans: Vec::new(),
+        };
+        cluster.unpack_histories();
+        cluster.apply_node_failures();
+        cluster
+    }
+
+    pub fn node_idx(&self, name: &str) -> Option<NodeIdx> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    fn unpack_histories(&mut self) {
+        let cib = self.cib;
+        for state in &cib.status.node_states {
+            let Some(node) = self.node_idx(&state.uname) else {
+                continue;
+            };
+            let Some(lrm) = &state.lrm else { continue };
+            for lrm_rsc in &lrm.resources {
+                let target = self.resolve_lrm_id(&lrm_rsc.id, node);
+                let prim = target.and_then(|i| self.table.rscs[i].prim);
+                let h = history::replay(&state.uname, lrm_rsc, prim, self.options.fencing_enabled);
+                match target {
+                    Some(i) => self.history[i].push((node, h)),
+                    None => self.orphans.push((node, h)),
+                }
+            }
+        }
+    }
+
+    /// Failures whose response is about the node: fence it, or put it in standby.
+    fn apply_node_failures(&mut self) {
+        let mut fence = Vec::new();
+        let mut standby = Vec::new();
+        for per_rsc in &self.history {
+            for (n, h) in per_rsc {
+                if !h.role.is_active() {
+                    continue;
+                }
+                match h.on_fail {
+                    FailResponse::Fence => fence.push((*n, h.failure.clone().unwrap_or_default())),
+                    FailResponse::Standby => standby.push(*n),
+                    _ => {}
+                }
+            }
+        }
+        for (n, why) in fence {
+            let node = &mut self.nodes[n];
+            if !node.unclean {
+                node.unclean = true;
+                node.unclean_reason = Some(format!("{why} (on-fail=fence)"));
+            }
+        }
+        for n in standby {
+            self.nodes[n].standby = true;
+        }
+    }
+
+    /// The primitive a recorded id belongs to: the same id, or for an
+    /// anonymous clone an instance of the cloned primitive.
+    fn resolve_lrm_id(&self, lrm_id: &str, node: NodeIdx) -> Option<RscIdx> {
+        let direct = self
+            .table
+            .rscs
+            .iter()
+            .position(|r| r.id == lrm_id && r.kind == RscKind::Primitive);
+        if let Some(i) = direct {
+            let anonymous = self.table.clone_of(i).is_some_and(|c| {
+                matches!(
+                    self.table.rscs[c].kind,
+                    RscKind::Clone { unique: false, .. }
+                )
+            });
+            if !anonymous {
+                return Some(i);
+            }
+        }
+        clone::instance_for_history(self, lrm_id, node)
+    }
+
+    /// Every node where primitive `idx` is active, with its history there.
+    pub fn running_on(&self, idx: RscIdx) -> Vec<NodeIdx> {
+        self.history[idx]
+            .iter()
+            .filter(|(_, h)| h.role.is_active())
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    pub fn history_on(&self, idx: RscIdx, node: NodeIdx) -> Option<&RscHistory> {
+        self.history[idx]
+            .iter()
+            .find(|(n, _)| *n == node)
+            .map(|(_, h)| h)
+    }
+}

@@ -1,0 +1,57 @@
+//! The policy engine: a pure function from a CIB (configuration and status)
+//! to a [`Transition`], Pacemaker's scheduler in behaviour.
+//!
+//! The steps, each in its own file:
+//! 1. [`nodes`], [`history`], [`cluster`]: node states, and what runs where
+//!    from the operation history;
+//! 2. [`score`], [`failure`]: node scores from location constraints, stickiness
+//!    and failures;
+//! 3. [`colocation`], [`placement`]: colocations and the assignment of each
+//!    resource to a node;
+//! 4. [`order`], [`actions`], [`fencing`]: starts, stops, restarts, probes,
+//!    monitors and fencing;
+//! 5. [`build`]: the transition with ordering edges and reasons, and
+//!    [`report`]: the `--placement` lines.
+//!
+//! Only ordered containers reach the output: the same CIB always gives the
+//! same transition.
+
+pub mod actions;
+pub mod build;
+pub mod clone;
+pub mod cluster;
+pub mod colocation;
+pub mod failure;
+pub mod fencing;
+pub mod graph;
+pub mod history;
+pub mod nodes;
+pub mod order;
+pub mod placement;
+pub mod report;
+pub mod resources;
+pub mod rules;
+pub mod score;
+
+#[cfg(test)]
+mod tests;
+
+pub use graph::{
+    Action, ActionId, ActionKind, FenceAction, NodeMode, NodeOutcome, Placement, PlacementFlags,
+    Reason, RunRole, Transition,
+};
+
+use crate::cib::Cib;
+
+/// Schedules one transition for `cib`.
+pub fn schedule(cib: &Cib) -> Transition {
+    let cluster = cluster::Cluster::new(cib);
+    let colocs = colocation::collect(&cluster);
+    let orders = order::collect(&cluster);
+    let (scores, notes) = score::initial_scores(&cluster);
+    let assignment = placement::assign(&cluster, &colocs, scores, notes);
+    let plan = actions::plan(&cluster, &assignment, &colocs, &orders);
+    let transition = build::transition(&cluster, &assignment, &plan, &orders);
+    assert!(transition.is_acyclic(), "the transition graph has a cycle");
+    transition
+}

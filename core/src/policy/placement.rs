@@ -1,0 +1,361 @@
+//! Assigning resources to nodes.
+//!
+//! Top-level resources are placed one at a time: higher priority first, then
+//! the one with the higher score where it runs now, then the one with the
+//! better scores over the nodes in preference order; ties keep configuration
+//! order. A primitive places the primaries it is colocated with first, takes
+//! their placement into its scores, adds the preferences of the resources
+//! colocated with it, and picks the best node: highest score, then the node
+//! with fewer resources placed so far, then the node it runs on, then the
+//! lowest name. A node is usable only if it can run resources and its score
+//! is not negative.
+
+use std::cmp::Ordering;
+
+use crate::cib::Score;
+
+use super::cluster::{Cluster, NodeIdx};
+use super::colocation::Coloc;
+use super::resources::{RscIdx, RscKind};
+use super::score::NodeScores;
+
+/// The outcome of placement.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// Scores after colocation, per resource.
+    pub scores: Vec<NodeScores>,
+    /// `None`: not decided (not a primitive); `Some(None)`: stopped.
+    pub node: Vec<Option<Option<NodeIdx>>>,
+    /// Resources placed on each node so far.
+    pub placed_count: Vec<usize>,
+    pub notes: Vec<Vec<String>>,
+}
+
+struct Placer<'c, 'a> {
+    cluster: &'c Cluster<'a>,
+    colocs: &'c [Coloc],
+    out: Assignment,
+    assigning: Vec<bool>,
+    merging: Vec<bool>,
+}
+
+/// Places every resource.
+pub fn assign(
+    cluster: &Cluster<'_>,
+    colocs: &[Coloc],
+    scores: Vec<NodeScores>,
+    notes: Vec<Vec<String>>,
+) -> Assignment {
+    let count = cluster.table.rscs.len();
+    let mut placer = Placer {
+        cluster,
+        colocs,
+        out: Assignment {
+            scores,
+            node: vec![None; count],
+            placed_count: vec![0; cluster.nodes.len()],
+            notes,
+        },
+        assigning: vec![false; count],
+        merging: vec![false; count],
+    };
+    for idx in placer.placement_order() {
+        placer.assign_rsc(idx);
+    }
+    placer.out
+}
+
+impl Placer<'_, '_> {
+    fn usable(&self, node: NodeIdx) -> bool {
+        self.cluster.nodes[node].can_run()
+    }
+
+    /// Top-level resources in the order they are placed.
+    fn placement_order(&mut self) -> Vec<RscIdx> {
+        let top = self.cluster.table.top.clone();
+        let node_order = self.nodes_by_name();
+        let keyed: Vec<(RscIdx, i64, Score, NodeScores)> = top
+            .iter()
+            .map(|&t| {
+                let first = self
+                    .cluster
+                    .table
+                    .primitives(t)
+                    .first()
+                    .copied()
+                    .unwrap_or(t);
+                let mut work = self.out.scores[first].clone();
+                self.merge_primaries(first, &mut work, 1.0);
+                let current = self.cluster.running_on(first);
+                let here = match current.first() {
+                    Some(&n) => work[n].unwrap_or(Score::MINUS_INFINITY),
+                    None => Score::MINUS_INFINITY,
+                };
+                (t, self.cluster.table.rscs[t].meta.priority, here, work)
+            })
+            .collect();
+        let mut sorted = keyed;
+        sorted.sort_by(|a, b| {
+            b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then_with(|| {
+                for &n in &node_order {
+                    let (x, y) = (self.effective(&a.3, n), self.effective(&b.3, n));
+                    if x != y {
+                        return y.cmp(&x);
+                    }
+                }
+                Ordering::Equal
+            })
+        });
+        sorted.into_iter().map(|k| k.0).collect()
+    }
+
+    /// Nodes in the order used to compare resources: by name (all scores
+    /// are still zero for this purpose).
+    fn nodes_by_name(&self) -> Vec<NodeIdx> {
+        let mut v: Vec<NodeIdx> = (0..self.cluster.nodes.len()).collect();
+        v.sort_by(|&a, &b| self.cluster.nodes[a].name.cmp(&self.cluster.nodes[b].name));
+        v
+    }
+
+    fn effective(&self, scores: &NodeScores, n: NodeIdx) -> Score {
+        match scores[n] {
+            Some(s) if self.usable(n) => s,
+            _ => Score::MINUS_INFINITY,
+        }
+    }
+
+    /// Adds the preferences of the primaries `idx` follows (for ordering only).
+    fn merge_primaries(&mut self, idx: RscIdx, work: &mut NodeScores, factor: f64) {
+        if self.merging[idx] {
+            return;
+        }
+        self.merging[idx] = true;
+        let this_with: Vec<Coloc> = self
+            .colocs
+            .iter()
+            .filter(|c| c.dependent == idx)
+            .cloned()
+            .collect();
+        for c in this_with {
+            let f = factor * c.score.value() as f64 / Score::INFINITY_VALUE as f64;
+            let primary_scores = self.out.scores[c.primary].clone();
+            self.add_matching(work, &primary_scores, &c.node_attribute, f);
+            self.merge_primaries(c.primary, work, f);
+        }
+        self.merging[idx] = false;
+    }
+
+    fn assign_rsc(&mut self, idx: RscIdx) {
+        match self.cluster.table.rscs[idx].kind {
+            RscKind::Primitive => self.assign_primitive(idx),
+            RscKind::Group | RscKind::Clone { .. } => {
+                for c in self.cluster.table.rscs[idx].children.clone() {
+                    self.assign_rsc(c);
+                }
+            }
+        }
+    }
+
+    fn assign_primitive(&mut self, idx: RscIdx) {
+        if self.out.node[idx].is_some() || self.assigning[idx] {
+            return;
+        }
+        self.assigning[idx] = true;
+        let mut this_with: Vec<Coloc> = self
+            .colocs
+            .iter()
+            .filter(|c| c.dependent == idx)
+            .cloned()
+            .collect();
+        this_with.sort_by_key(|c| -self.cluster.table.rscs[c.primary].meta.priority);
+        for c in &this_with {
+            self.assign_rsc(c.primary);
+            self.apply_primary(idx, c);
+        }
+        let with_this: Vec<Coloc> = self
+            .colocs
+            .iter()
+            .filter(|c| {
+                c.primary == idx && (c.influence || self.cluster.running_on(idx).is_empty())
+            })
+            .cloned()
+            .collect();
+        for c in with_this {
+            let mut work = self.out.scores[idx].clone();
+            let factor = c.score.value() as f64 / Score::INFINITY_VALUE as f64;
+            self.merge_dependent(c.dependent, &mut work, &c.node_attribute, factor);
+            self.out.scores[idx] = work;
+        }
+        let chosen = self.choose(idx);
+        self.out.node[idx] = Some(chosen);
+        if let Some(n) = chosen {
+            self.out.placed_count[n] += 1;
+        }
+        self.assigning[idx] = false;
+    }
+
+    /// Adjusts the dependent's scores around its primary's placement.
+    fn apply_primary(&mut self, idx: RscIdx, c: &Coloc) {
+        let primary_node = self.out.node[c.primary].flatten();
+        let value_of = |n: NodeIdx| {
+            self.cluster.nodes[n]
+                .attr(&c.node_attribute)
+                .map(str::to_string)
+        };
+        let primary_value = primary_node.and_then(value_of);
+        let n_nodes = self.cluster.nodes.len();
+        for n in 0..n_nodes {
+            let same = primary_value.is_some() && value_of(n) == primary_value;
+            let Some(current) = self.out.scores[idx][n] else {
+                continue;
+            };
+            let updated = if c.score >= Score::INFINITY {
+                if same {
+                    current
+                } else {
+                    current + Score::MINUS_INFINITY
+                }
+            } else if c.score <= Score::MINUS_INFINITY {
+                if same {
+                    current + Score::MINUS_INFINITY
+                } else {
+                    current
+                }
+            } else if same {
+                current + c.score
+            } else {
+                current
+            };
+            self.out.scores[idx][n] = Some(updated);
+        }
+        let primary = &self.cluster.table.rscs[c.primary].id;
+        let place = primary_node.map_or("nowhere".to_string(), |n| {
+            self.cluster.nodes[n].name.clone()
+        });
+        self.out.notes[idx].push(format!(
+            "colocation {} ({}) with {primary}, placed {place}",
+            c.id, c.score
+        ));
+    }
+
+    /// Merges the preferences of `dep` (and, transitively, of what follows
+    /// it) into `work`, scaled by `factor`; undone when it would leave no
+    /// usable node.
+    fn merge_dependent(&mut self, dep: RscIdx, work: &mut NodeScores, attr: &str, factor: f64) {
+        if self.merging[dep] {
+            return;
+        }
+        self.merging[dep] = true;
+        let mut candidate = work.clone();
+        let dep_scores = self.out.scores[dep].clone();
+        self.add_matching(&mut candidate, &dep_scores, attr, factor);
+        if self.any_usable(&candidate) {
+            let followers: Vec<Coloc> = self
+                .colocs
+                .iter()
+                .filter(|c| {
+                    c.primary == dep && (c.influence || self.cluster.running_on(dep).is_empty())
+                })
+                .cloned()
+                .collect();
+            for c in followers {
+                let f = factor * c.score.value() as f64 / Score::INFINITY_VALUE as f64;
+                self.merge_dependent(c.dependent, &mut candidate, &c.node_attribute, f);
+            }
+            *work = candidate;
+        }
+        self.merging[dep] = false;
+    }
+
+    fn any_usable(&self, scores: &NodeScores) -> bool {
+        scores
+            .iter()
+            .enumerate()
+            .any(|(n, s)| s.is_some_and(|s| s >= Score::ZERO) && self.usable(n))
+    }
+
+    /// For each node in `work`, adds `factor` times the best score `other`
+    /// has on a usable node with the same value of `attr`.
+    fn add_matching(&self, work: &mut NodeScores, other: &NodeScores, attr: &str, factor: f64) {
+        let nodes = &self.cluster.nodes;
+        for n in 0..work.len() {
+            let Some(current) = work[n] else { continue };
+            let value = nodes[n].attr(attr);
+            let best = (0..nodes.len())
+                .filter(|&m| self.usable(m) && nodes[m].attr(attr) == value && value.is_some())
+                .filter_map(|m| other[m])
+                .filter(|s| *s > Score::MINUS_INFINITY)
+                .max()
+                .unwrap_or(Score::MINUS_INFINITY);
+            if factor < 0.0 && best < Score::ZERO {
+                continue;
+            }
+            let scaled = factor * best.value() as f64;
+            let mut weight = if scaled < 0.0 {
+                (scaled - 0.5) as i64
+            } else {
+                (scaled + 0.5) as i64
+            };
+            if weight == 0 && best != Score::ZERO {
+                weight = if factor > 0.0 { 1 } else { -1 };
+            }
+            work[n] = Some(current + Score::new(weight));
+        }
+    }
+
+    /// The best node for `idx`, or `None` to keep it stopped.
+    fn choose(&mut self, idx: RscIdx) -> Option<NodeIdx> {
+        let rsc = &self.cluster.table.rscs[idx];
+        let running = self.cluster.running_on(idx);
+        if !rsc.meta.managed {
+            return running.first().copied();
+        }
+        if rsc.meta.target_role == Some(crate::cib::Role::Stopped) {
+            self.out.notes[idx].push("target-role is Stopped".into());
+            return None;
+        }
+        let current = (running.len() == 1).then(|| running[0]);
+        let scores = &self.out.scores[idx];
+        let mut candidates: Vec<NodeIdx> = (0..self.cluster.nodes.len())
+            .filter(|&n| scores[n].is_some())
+            .collect();
+        candidates.sort_by(|&a, &b| self.compare_nodes(scores, a, b, current));
+        let best = *candidates.first()?;
+        let mut chosen = best;
+        let best_score = self.effective(scores, best);
+        if best_score > Score::ZERO && self.usable(best) {
+            if let Some(cur) = current.filter(|&c| self.usable(c)) {
+                if self.effective(scores, cur) == best_score {
+                    chosen = cur;
+                }
+            }
+        }
+        let score = self.effective(scores, chosen);
+        if score < Score::ZERO || !self.usable(chosen) {
+            self.out.notes[idx]
+                .push("no node can run it (all scores negative or nodes unavailable)".into());
+            return None;
+        }
+        let name = &self.cluster.nodes[chosen].name;
+        self.out.notes[idx].push(format!("chose {name} with score {score}"));
+        Some(chosen)
+    }
+
+    fn compare_nodes(
+        &self,
+        scores: &NodeScores,
+        a: NodeIdx,
+        b: NodeIdx,
+        current: Option<NodeIdx>,
+    ) -> Ordering {
+        let (x, y) = (self.effective(scores, a), self.effective(scores, b));
+        y.cmp(&x)
+            .then(self.out.placed_count[a].cmp(&self.out.placed_count[b]))
+            .then_with(|| match current {
+                Some(c) if c == a => Ordering::Less,
+                Some(c) if c == b => Ordering::Greater,
+                _ => Ordering::Equal,
+            })
+            .then_with(|| self.cluster.nodes[a].name.cmp(&self.cluster.nodes[b].name))
+    }
+}

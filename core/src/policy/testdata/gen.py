@@ -1,0 +1,90 @@
+import hashlib
+DIGEST = hashlib.md5(b' <parameters/>\n').hexdigest()
+MDIGEST = hashlib.md5(b' <parameters CRM_meta_timeout="20000"/>\n').hexdigest()
+def op(rsc, task, call, rc=0, interval=0, expected=None):
+    if expected is None:
+        expected = 7 if (task == 'monitor' and interval == 0) else 0
+    key = f"{rsc}_{task}_{interval}"
+    oid = f"{rsc}_last_0" if interval == 0 else key
+    if rc != expected and interval != 0:
+        oid = f"{rsc}_last_failure_0"
+    return (f'<lrm_rsc_op id="{oid}" operation_key="{key}" operation="{task}" crm-debug-origin="test" crm_feature_set="3.16.1" '
+            f'transition-key="{call}:1:{expected}:00000000-0000-0000-0000-000000000000" transition-magic="0:{rc};{call}:1:{expected}:00000000-0000-0000-0000-000000000000" '
+            f'exit-reason="" on_node="NODE" call-id="{call}" rc-code="{rc}" op-status="0" interval="{interval}" last-rc-change="1700000000" exec-time="0" queue-time="0" op-digest="{MDIGEST if interval else DIGEST}"/>')
+def lrm(node, rscs):
+    out = []
+    for rid, ops in rscs.items():
+        agent = 'class="stonith" type="fence_dummy"' if rid == 'fence' else 'class="ocf" provider="pacemaker" type="Dummy"'
+        out.append(f'<lrm_resource id="{rid}" {agent}>' + "".join(o.replace("NODE", node) for o in ops) + '</lrm_resource>')
+    return '<lrm id="%s"><lrm_resources>%s</lrm_resources></lrm>' % (node, "".join(out))
+def node_state(node, rscs=None, online=True, attrs=None, lost=False):
+    if lost:
+        head = f'<node_state id="{node}" uname="{node}" in_ccm="false" crmd="offline" join="down" expected="member">'
+    elif online:
+        head = f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" join="member" expected="member">'
+    else:
+        head = f'<node_state id="{node}" uname="{node}" in_ccm="false" crmd="offline" join="down" expected="down">'
+    body = lrm(node, rscs or {})
+    if attrs:
+        body += f'<transient_attributes id="{node}"><instance_attributes id="status-{node}">' + "".join(
+            f'<nvpair id="status-{node}-{k}" name="{k}" value="{v}"/>' for k, v in attrs.items()) + '</instance_attributes></transient_attributes>'
+    return head + body + '</node_state>'
+def prim(rid, monitor=True):
+    ops = '<operations><op id="%s-monitor-10s" name="monitor" interval="10s"/></operations>' % rid if monitor else ''
+    return f'<primitive id="{rid}" class="ocf" provider="pacemaker" type="Dummy">{ops}</primitive>'
+def cib(props, nodes, resources, constraints, status, node_attrs=None, rsc_defaults=''):
+    node_attrs = node_attrs or {}
+    nx = "".join(
+        f'<node id="{n}" uname="{n}">' + ("".join(f'<instance_attributes id="{n}-ia"><nvpair id="{n}-{k}" name="{k}" value="{v}"/></instance_attributes>' for k, v in node_attrs.get(n, {}).items())) + '</node>'
+        for n in nodes)
+    px = "".join(f'<nvpair id="opt-{k}" name="{k}" value="{v}"/>' for k, v in props.items())
+    return (f'<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="{nodes[0]}">\n'
+            f'  <configuration>\n    <crm_config><cluster_property_set id="cib-bootstrap-options">{px}</cluster_property_set></crm_config>\n'
+            f'    <nodes>{nx}</nodes>\n    <resources>{resources}</resources>\n    <constraints>{constraints}</constraints>\n{rsc_defaults}'
+            f'  </configuration>\n  <status>{status}</status>\n</cib>\n')
+NOSTONITH = {"stonith-enabled": "false"}
+running = lambda r: {r: [op(r, 'start', 2), op(r, 'monitor', 3, interval=10000)]}
+stopped = lambda r: {r: [op(r, 'monitor', 1, rc=7)]}
+def merge(*ds):
+    out = {}
+    for d in ds: out.update(d)
+    return out
+cases = {}
+# stickiness keeps a resource where it runs despite a preference elsewhere
+cases['stickiness_keeps'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip'),
+    '<rsc_location id="prefer-n2" rsc="vip" node="n2" score="50"/>',
+    node_state('n1', running('vip')) + node_state('n2', stopped('vip')),
+    rsc_defaults='<rsc_defaults><meta_attributes id="rd"><nvpair id="rd-s" name="resource-stickiness" value="100"/></meta_attributes></rsc_defaults>\n')
+# without enough stickiness it moves
+cases['location_moves'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip'),
+    '<rsc_location id="prefer-n2" rsc="vip" node="n2" score="50"/>',
+    node_state('n1', running('vip')) + node_state('n2', stopped('vip')))
+# standby node: resources move off it
+cases['standby_moves'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + prim('web'), '',
+    node_state('n1', merge(running('vip'), running('web'))) + node_state('n2', merge(stopped('vip'), stopped('web'))),
+    node_attrs={'n1': {'standby': 'on'}})
+# colocation: web follows vip, which prefers n2; nothing probed yet on n2
+cases['colocation_follows'] = cib(NOSTONITH, ['n1', 'n2', 'n3'], prim('vip') + prim('web'),
+    '<rsc_location id="vip-n2" rsc="vip" node="n2" score="100"/><rsc_colocation id="web-with-vip" rsc="web" with-rsc="vip" score="INFINITY"/>',
+    node_state('n1') + node_state('n2') + node_state('n3'))
+# order: db stopped by target-role keeps app from starting
+cases['order_blocks_start'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('db').replace('</primitive>', '<meta_attributes id="db-meta"><nvpair id="db-tr" name="target-role" value="Stopped"/></meta_attributes></primitive>') + prim('app'),
+    '<rsc_order id="db-then-app" first="db" then="app" kind="Mandatory"/>',
+    node_state('n1', merge(stopped('db'), stopped('app'))) + node_state('n2', merge(stopped('db'), stopped('app'))))
+# group: members start together on one node, in order
+cases['group_starts'] = cib(NOSTONITH, ['n1', 'n2'],
+    '<group id="g">' + prim('fs') + prim('ip') + prim('srv') + '</group>',
+    '<rsc_location id="g-n2" rsc="g" node="n2" score="10"/>',
+    node_state('n1') + node_state('n2'))
+# fail-count reached migration-threshold: the resource leaves the node
+cases['failcount_ban'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('vip').replace('</primitive>', '<meta_attributes id="vip-meta"><nvpair id="vip-mt" name="migration-threshold" value="2"/></meta_attributes></primitive>'),
+    '',
+    node_state('n1', running('vip'), attrs={'fail-count-vip#monitor_10000': '2', 'last-failure-vip#monitor_10000': '1700000000'}) + node_state('n2', stopped('vip')))
+# a lost node with fencing: fenced, then its resource is started elsewhere
+cases['unclean_fenced'] = cib({"stonith-enabled": "true"}, ['n1', 'n2'],
+    '<primitive id="fence" class="stonith" type="fence_dummy"/>' + prim('vip'), '',
+    node_state('n1', running('vip'), lost=True) + node_state('n2', merge(stopped('vip'), {'fence': [op('fence', 'start', 2)]})))
+for name, text in cases.items():
+    open(f'{name}.xml', 'w').write(text)

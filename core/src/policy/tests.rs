@@ -1,0 +1,39 @@
+//! Golden tests: each `testdata/NAME.xml` beside `NAME.placement`, the lines
+//! `pacemaker-placement.py` printed for it with the real crm_simulate 2.1.5.
+
+use super::report::{placement_lines, PlacementOptions};
+use crate::cib::xml::parse_cib;
+
+fn check(name: &str, xml: &str, expected: &str) {
+    let cib = parse_cib(xml).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let got = placement_lines(&super::schedule(&cib), PlacementOptions::default()).join("\n");
+    assert_eq!(
+        got.trim(),
+        expected.trim(),
+        "{name}: cohort (left) vs crm_simulate (right)"
+    );
+}
+
+macro_rules! golden {
+    ($($name:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            check(
+                stringify!($name),
+                include_str!(concat!("testdata/", stringify!($name), ".xml")),
+                include_str!(concat!("testdata/", stringify!($name), ".placement")),
+            );
+        }
+    )*};
+}
+
+golden!(
+    colocation_follows,
+    failcount_ban,
+    group_starts,
+    location_moves,
+    order_blocks_start,
+    standby_moves,
+    stickiness_keeps,
+    unclean_fenced,
+);

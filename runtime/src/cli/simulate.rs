@@ -1,0 +1,219 @@
+//! `cohort simulate`: crm_simulate's job. Schedules one transition for a CIB
+//! file and prints it: the cluster status before, the transition summary and
+//! the status after (default), the sorted `--placement` lines that
+//! `pacemaker-placement.py` prints for the real scheduler, or with `--why RSC`
+//! the chain of reasons behind a resource's actions.
+
+use std::path::PathBuf;
+
+use cohort_core::cib::xml;
+use cohort_core::policy::report::{placement_lines, PlacementOptions};
+use cohort_core::policy::{self, ActionKind, NodeMode, Placement, RunRole, Transition};
+
+use super::{exit, Io};
+use crate::cib_file;
+
+const USAGE: &str =
+    "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes]] [--why RSC]";
+
+/// What to print.
+enum Mode {
+    Text,
+    Placement(PlacementOptions),
+    Why(String),
+}
+
+pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
+    let mut file: Option<PathBuf> = None;
+    let mut placement = false;
+    let mut opts = PlacementOptions::default();
+    let mut why: Option<String> = None;
+    let mut words = words.iter();
+    while let Some(w) = words.next() {
+        match *w {
+            "-x" | "--xml-file" => match words.next() {
+                Some(f) => file = Some(PathBuf::from(f)),
+                None => return usage(io, "-x needs a file"),
+            },
+            "--placement" => placement = true,
+            "--no-probes" => opts.no_probes = true,
+            "--no-nodes" => opts.no_nodes = true,
+            "-S" | "--simulate" => {}
+            "--why" => match words.next() {
+                Some(r) => why = Some(r.to_string()),
+                None => return usage(io, "--why needs a resource"),
+            },
+            other => return usage(io, &format!("unexpected argument '{other}'")),
+        }
+    }
+    let mode = match (why, placement) {
+        (Some(r), _) => Mode::Why(r),
+        (None, true) => Mode::Placement(opts),
+        (None, false) => Mode::Text,
+    };
+    let Some(path) = file.or_else(|| io.cib_file.clone()) else {
+        return usage(io, "no CIB: give -x FILE");
+    };
+    let text = match cib_file::read_text(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = writeln!(io.err, "cohort simulate: {e}");
+            return exit::NO_INPUT;
+        }
+    };
+    let cib = match xml::parse_cib(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(io.err, "cohort simulate: {}:{e}", path.display());
+            return exit::INVALID;
+        }
+    };
+    let t = policy::schedule(&cib);
+    let out = match mode {
+        Mode::Placement(opts) => placement_lines(&t, opts)
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect(),
+        Mode::Why(rsc) => why_text(&t, &rsc),
+        Mode::Text => summary_text(&t),
+    };
+    let _ = io.out.write_all(out.as_bytes());
+    exit::OK
+}
+
+fn usage(io: &mut Io<'_>, message: &str) -> u8 {
+    let _ = writeln!(io.err, "cohort simulate: {message}\n{USAGE}");
+    exit::USAGE
+}
+
+/// Every action of `rsc` with its reason, then the notes of its placement.
+fn why_text(t: &Transition, rsc: &str) -> String {
+    let mut out = String::new();
+    let mine = |id: &str| id == rsc || id.split(':').next() == Some(rsc);
+    for a in t
+        .actions
+        .iter()
+        .filter(|a| a.rsc.as_deref().is_some_and(mine))
+    {
+        out.push_str(&format!(
+            "{} {} on {}: {}\n",
+            a.rsc.as_deref().unwrap_or(""),
+            a.kind,
+            a.node,
+            a.reason
+        ));
+    }
+    let notes: Vec<&(String, String)> = t.notes.iter().filter(|(r, _)| mine(r)).collect();
+    if !notes.is_empty() {
+        out.push_str("placement:\n");
+        for (r, n) in notes {
+            out.push_str(&format!("  {r}: {n}\n"));
+        }
+    }
+    if out.is_empty() {
+        out = format!("{rsc}: no actions and no placement notes\n");
+    }
+    out
+}
+
+fn status_text(nodes: &[policy::NodeOutcome], rscs: &[Placement]) -> String {
+    let mut out = String::from("  * Node List:\n");
+    let names = |mode: NodeMode| -> Vec<&str> {
+        nodes
+            .iter()
+            .filter(|n| n.state == mode)
+            .map(|n| n.name.as_str())
+            .collect()
+    };
+    for n in nodes
+        .iter()
+        .filter(|n| !matches!(n.state, NodeMode::Online | NodeMode::Offline))
+    {
+        let word = match n.state {
+            NodeMode::Unclean => "UNCLEAN (offline)",
+            other => other.as_str(),
+        };
+        out.push_str(&format!("    * Node {}: {word}\n", n.name));
+    }
+    let online = names(NodeMode::Online);
+    if !online.is_empty() {
+        out.push_str(&format!("    * Online: [ {} ]\n", online.join(" ")));
+    }
+    let offline = names(NodeMode::Offline);
+    if !offline.is_empty() {
+        out.push_str(&format!("    * OFFLINE: [ {} ]\n", offline.join(" ")));
+    }
+    out.push_str("\n  * Full List of Resources:\n");
+    for p in rscs {
+        let state = match (&p.node, p.flags.failed) {
+            (Some(n), true) => format!("FAILED {n}"),
+            (Some(n), false) => format!("{} {n}", p.role.as_str()),
+            (None, _) => "Stopped".into(),
+        };
+        out.push_str(&format!("    * {}\t{}\n", p.rsc, state));
+    }
+    out
+}
+
+/// crm_simulate's summary words for one resource's change.
+fn summary_lines(t: &Transition) -> Vec<String> {
+    let mut rscs: Vec<&str> = t.placement.iter().map(|p| p.rsc.as_str()).collect();
+    rscs.dedup();
+    let width = rscs.iter().map(|r| r.len()).max().unwrap_or(0) + 1;
+    let mut out = Vec::new();
+    for rsc in rscs {
+        let of = |k: &ActionKind| -> Vec<&str> {
+            t.actions
+                .iter()
+                .filter(|a| a.rsc.as_deref() == Some(rsc) && &a.kind == k)
+                .map(|a| a.node.as_str())
+                .collect()
+        };
+        let (starts, stops) = (of(&ActionKind::Start), of(&ActionKind::Stop));
+        let failed = t.before.iter().any(|p| p.rsc == rsc && p.flags.failed);
+        let line = match (stops.first(), starts.first()) {
+            (Some(a), Some(b)) if a == b => format!(
+                "{:<10} {rsc:<width$} ( {b} )",
+                if failed { "Recover" } else { "Restart" }
+            ),
+            (Some(a), Some(b)) => format!(
+                "{:<10} {rsc:<width$} ( {a} -> {b} )",
+                if failed { "Recover" } else { "Move" }
+            ),
+            (None, Some(b)) => format!("{:<10} {rsc:<width$} ( {b} )", "Start"),
+            (Some(a), None) => format!("{:<10} {rsc:<width$} ( {a} )", "Stop"),
+            (None, None) => continue,
+        };
+        out.push(format!("  * {line}"));
+    }
+    out
+}
+
+fn summary_text(t: &Transition) -> String {
+    let mut out = String::from("Current cluster status:\n");
+    out.push_str(&status_text(&t.nodes_before, &t.before));
+    out.push_str("\nTransition Summary:\n");
+    for l in summary_lines(t) {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push_str("\nExecuting Cluster Transition:\n");
+    for a in &t.actions {
+        match &a.rsc {
+            Some(r) => out.push_str(&format!(
+                "  * Resource action: {r:<15} {} on {}\n",
+                a.kind, a.node
+            )),
+            None => out.push_str(&format!("  * Cluster action:  {} on {}\n", a.kind, a.node)),
+        }
+    }
+    out.push_str("\nRevised Cluster Status:\n");
+    let after: Vec<Placement> = t
+        .placement
+        .iter()
+        .filter(|p| p.role != RunRole::Stopped || p.node.is_none())
+        .cloned()
+        .collect();
+    out.push_str(&status_text(&t.nodes, &after));
+    out
+}
