@@ -192,7 +192,14 @@ fn propagate_restarts(
     loop {
         let mut changed = false;
         for o in orders.iter().filter(|o| o.kind == OrderKind::Mandatory) {
-            let (f, t) = (o.first, o.then);
+            // "f stop before t stop": when t stops, f must stop too (it
+            // depends on t). "f start before t start": when f starts, t
+            // (already running) must start again after it.
+            let (cause, t) = match (o.first_action, o.then_action) {
+                (Verb::Stop, Verb::Stop) => (o.then, o.first),
+                _ => (o.first, o.then),
+            };
+            let f = cause;
             if rscs[t].frozen {
                 continue;
             }
@@ -264,9 +271,31 @@ fn propagate_unrunnable(
                 continue;
             }
             let first_will_run = will_be_active(cluster, rscs, o.first);
-            let first_start_ok = rscs[o.first].start.as_ref().is_none_or(|s| s.1);
+            // A frozen resource (unmanaged, blocked) cannot take part in a
+            // start, so nothing mandatorily after it may start either.
+            let first_start_ok =
+                rscs[o.first].start.as_ref().is_none_or(|s| s.1) && !rscs[o.first].frozen;
             if first_will_run && first_start_ok {
                 continue;
+            }
+            if !first_will_run && o.symmetrical && !rscs[o.then].frozen {
+                // What needs a resource that will not run cannot keep running.
+                for n in cluster.running_on(o.then) {
+                    if !cluster.nodes[n].unclean && !rscs[o.then].stops.iter().any(|(s, _)| *s == n)
+                    {
+                        rscs[o.then].stops.push((
+                            n,
+                            Reason::Constraint {
+                                id: o.id.clone(),
+                                what: format!(
+                                    "{} will not be active",
+                                    cluster.table.rscs[o.first].id
+                                ),
+                            },
+                        ));
+                        changed = true;
+                    }
+                }
             }
             if let Some(s) = rscs[o.then].start.as_mut() {
                 if s.1 {

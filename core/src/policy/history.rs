@@ -66,6 +66,7 @@ const OCF_DEGRADED_PROMOTED: i32 = 191;
 const EXEC_PENDING: i32 = -1;
 const EXEC_DONE: i32 = 0;
 const EXEC_CANCELLED: i32 = 1;
+const EXEC_ERROR: i32 = 4;
 const EXEC_NOT_INSTALLED: i32 = 7;
 
 /// The rc the controller expected, from the transition key
@@ -175,7 +176,8 @@ fn apply(
     if op.op_status == EXEC_NOT_INSTALLED {
         rc = OCF_ERR_INSTALLED;
     }
-    let done = op.op_status == EXEC_DONE || op.op_status == EXEC_NOT_INSTALLED;
+    // An "error" status still carries a meaningful rc: the rc decides.
+    let done = matches!(op.op_status, EXEC_DONE | EXEC_ERROR | EXEC_NOT_INSTALLED);
     let success = done
         && (rc == expected
             || (probe && matches!(rc, OCF_OK | OCF_RUNNING_PROMOTED | OCF_NOT_RUNNING))

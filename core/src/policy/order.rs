@@ -19,6 +19,8 @@ pub struct OrderRel {
     pub then: RscIdx,
     pub then_action: Verb,
     pub kind: OrderKind,
+    /// Part of a symmetrical constraint (whose inverse is also listed).
+    pub symmetrical: bool,
 }
 
 /// Every order relation, with the inverse of each symmetrical one.
@@ -153,6 +155,7 @@ fn push(
                     then: tp,
                     then_action: ta,
                     kind,
+                    symmetrical,
                 });
             }
         }
