@@ -30,6 +30,12 @@ pub struct RscPlan {
     /// Running where the scheduler may not touch it (unmanaged or blocked).
     pub frozen: bool,
     pub blocked: bool,
+    /// Promoted here after starting (or while running).
+    pub promote: Option<(NodeIdx, Reason)>,
+    /// Demoted here (before a stop, or to give up the promoted role).
+    pub demote: Vec<(NodeIdx, Reason)>,
+    /// An instance of a promotable clone: runs Unpromoted unless promoted.
+    pub promotable: bool,
 }
 
 /// Plans for every resource (empty for non-primitives) and the nodes fenced.
@@ -57,7 +63,55 @@ pub fn plan(
     }
     propagate_restarts(cluster, assignment, orders, &mut rscs);
     propagate_unrunnable(cluster, colocs, orders, &mut rscs);
+    let roles = super::promotion::next_roles(cluster, assignment);
+    plan_roles(cluster, &roles, &mut rscs);
     Plan { rscs, fenced }
+}
+
+/// Promotes and demotes promotable clone instances toward their next role.
+fn plan_roles(cluster: &Cluster<'_>, roles: &[Option<RunRole>], rscs: &mut [RscPlan]) {
+    for idx in 0..rscs.len() {
+        if cluster.table.rscs[idx].kind != RscKind::Primitive {
+            continue;
+        }
+        rscs[idx].promotable = cluster.table.clone_of(idx).is_some_and(|c| {
+            matches!(
+                cluster.table.rscs[c].kind,
+                RscKind::Clone {
+                    promotable: true,
+                    ..
+                }
+            )
+        });
+        if rscs[idx].frozen {
+            continue;
+        }
+        let finals = final_nodes(cluster, rscs, idx);
+        let wants_promoted = roles[idx] == Some(RunRole::Promoted);
+        for (n, h) in &cluster.history[idx] {
+            if h.role != RunRole::Promoted || cluster.nodes[*n].unclean {
+                continue;
+            }
+            let stays = finals.contains(n) && wants_promoted;
+            if !stays {
+                rscs[idx]
+                    .demote
+                    .push((*n, Reason::Placement("gives up the promoted role".into())));
+            }
+        }
+        if wants_promoted {
+            if let Some(&m) = finals.first() {
+                let promoted_now = cluster
+                    .history_on(idx, m)
+                    .is_some_and(|h| h.role == RunRole::Promoted);
+                let restarting = rscs[idx].start.as_ref().is_some_and(|s| s.0 == m);
+                if !promoted_now || restarting {
+                    rscs[idx].promote =
+                        Some((m, Reason::Placement("highest promotion score".into())));
+                }
+            }
+        }
+    }
 }
 
 fn initial_plan(
@@ -355,11 +409,26 @@ pub fn final_nodes(cluster: &Cluster<'_>, rscs: &[RscPlan], idx: RscIdx) -> Vec<
         .collect()
 }
 
-/// The role a primitive has after the transition.
-pub fn final_role(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> RunRole {
-    match cluster.history_on(idx, node) {
-        Some(h) if h.role.is_active() => h.role,
+/// The role a primitive has on `node` after the transition.
+pub fn final_role(cluster: &Cluster<'_>, plan: &Plan, idx: RscIdx, node: NodeIdx) -> RunRole {
+    let p = &plan.rscs[idx];
+    if p.promote.as_ref().is_some_and(|(n, _)| *n == node) {
+        return RunRole::Promoted;
+    }
+    let starting = p.start.as_ref().is_some_and(|(n, ok, _)| *n == node && *ok);
+    let role = match cluster.history_on(idx, node) {
+        Some(h) if h.role.is_active() && !starting => h.role,
         _ => RunRole::Started,
+    };
+    let role = if p.demote.iter().any(|(n, _)| *n == node) {
+        RunRole::Unpromoted
+    } else {
+        role
+    };
+    if p.promotable && role == RunRole::Started {
+        RunRole::Unpromoted
+    } else {
+        role
     }
 }
 

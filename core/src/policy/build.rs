@@ -109,9 +109,15 @@ impl Builder<'_, '_> {
             if let Some((m, true, why)) = &p.start {
                 self.push(Some(id), ActionKind::Start, *m, why.clone());
             }
+            for (n, why) in &p.demote {
+                self.push(Some(id), ActionKind::Demote, *n, why.clone());
+            }
+            if let Some((m, why)) = &p.promote {
+                self.push(Some(id), ActionKind::Promote, *m, why.clone());
+            }
             for n in actions::final_nodes(cluster, &plan.rscs, idx) {
                 let starting = matches!(&p.start, Some((m, true, _)) if *m == n);
-                let role = actions::final_role(cluster, idx, n);
+                let role = actions::final_role(cluster, plan, idx, n);
                 let recorded = cluster
                     .history_on(idx, n)
                     .map(|h| h.recurring.clone())
@@ -246,7 +252,7 @@ impl Builder<'_, '_> {
             for &n in &nodes {
                 self.t.placement.push(Placement {
                     rsc: rsc.id.clone(),
-                    role: actions::final_role(cluster, idx, n),
+                    role: actions::final_role(cluster, plan, idx, n),
                     node: Some(cluster.nodes[n].name.clone()),
                     flags,
                 });

@@ -54,3 +54,12 @@ fn sibling_free_here(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> bool 
                 .all(|(n, h)| *n != node || !h.role.is_active())
     })
 }
+
+/// clone-node-max: instances of `clone` allowed on one node (default 1).
+pub fn node_max(cluster: &Cluster<'_>, clone: RscIdx) -> usize {
+    cluster.table.rscs[clone]
+        .config
+        .meta_value("clone-node-max")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1)
+}

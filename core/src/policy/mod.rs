@@ -28,6 +28,7 @@ pub mod history;
 pub mod nodes;
 pub mod order;
 pub mod placement;
+pub mod promotion;
 pub mod report;
 pub mod resources;
 pub mod rules;

@@ -148,12 +148,81 @@ impl Placer<'_, '_> {
     fn assign_rsc(&mut self, idx: RscIdx) {
         match self.cluster.table.rscs[idx].kind {
             RscKind::Primitive => self.assign_primitive(idx),
-            RscKind::Group | RscKind::Clone { .. } => {
+            RscKind::Group => {
                 for c in self.cluster.table.rscs[idx].children.clone() {
                     self.assign_rsc(c);
                 }
             }
+            RscKind::Clone { .. } => self.assign_clone(idx),
         }
+    }
+
+    /// Places a clone's instances one by one, running ones first, each kept
+    /// off nodes that already have clone-node-max instances.
+    fn assign_clone(&mut self, idx: RscIdx) {
+        if self.assigning[idx] {
+            return;
+        }
+        self.assigning[idx] = true;
+        let node_max = super::clone::node_max(self.cluster, idx);
+        let mut instances = self.cluster.table.rscs[idx].children.clone();
+        instances.sort_by_key(|&i| {
+            let prims = self.cluster.table.primitives(i);
+            !prims
+                .iter()
+                .any(|&p| !self.cluster.running_on(p).is_empty())
+        });
+        let mut count = vec![0usize; self.cluster.nodes.len()];
+        for inst in instances {
+            let prims = self.cluster.table.primitives(inst);
+            if prims.iter().all(|&p| self.out.node[p].is_some()) {
+                continue;
+            }
+            for &p in &prims {
+                for (n, c) in count.iter().enumerate() {
+                    if *c >= node_max {
+                        if let Some(s) = self.out.scores[p][n] {
+                            self.out.scores[p][n] = Some(s + Score::MINUS_INFINITY);
+                        }
+                    }
+                }
+            }
+            self.assign_rsc(inst);
+            if let Some(Some(Some(n))) = prims.first().map(|&p| self.out.node[p]) {
+                count[n] += 1;
+            }
+        }
+        self.assigning[idx] = false;
+    }
+
+    /// Nodes where `idx` (a primitive, or any instance of a clone) is placed.
+    fn placed_nodes(&self, idx: RscIdx) -> Vec<NodeIdx> {
+        let mut nodes: Vec<NodeIdx> = self
+            .cluster
+            .table
+            .primitives(idx)
+            .iter()
+            .filter_map(|&p| self.out.node[p].flatten())
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+
+    /// The colocations where `idx` is the dependent: its own, and for the
+    /// first primitive of a clone instance, those of the clone.
+    fn this_with(&self, idx: RscIdx) -> Vec<Coloc> {
+        let clone = self.cluster.table.clone_of(idx).filter(|&c| {
+            self.cluster.table.primitives(c).iter().any(|&p| p == idx)
+                && self.cluster.table.rscs[idx].parent.is_some_and(|par| {
+                    par == c || self.cluster.table.rscs[par].children.first() == Some(&idx)
+                })
+        });
+        self.colocs
+            .iter()
+            .filter(|c| c.dependent == idx || Some(c.dependent) == clone)
+            .cloned()
+            .collect()
     }
 
     fn assign_primitive(&mut self, idx: RscIdx) {
@@ -161,12 +230,7 @@ impl Placer<'_, '_> {
             return;
         }
         self.assigning[idx] = true;
-        let mut this_with: Vec<Coloc> = self
-            .colocs
-            .iter()
-            .filter(|c| c.dependent == idx)
-            .cloned()
-            .collect();
+        let mut this_with: Vec<Coloc> = self.this_with(idx);
         this_with.sort_by_key(|c| -self.cluster.table.rscs[c.primary].meta.priority);
         for c in &this_with {
             self.assign_rsc(c.primary);
@@ -196,16 +260,17 @@ impl Placer<'_, '_> {
 
     /// Adjusts the dependent's scores around its primary's placement.
     fn apply_primary(&mut self, idx: RscIdx, c: &Coloc) {
-        let primary_node = self.out.node[c.primary].flatten();
+        let placed = self.placed_nodes(c.primary);
+        let primary_node = placed.first().copied();
         let value_of = |n: NodeIdx| {
             self.cluster.nodes[n]
                 .attr(&c.node_attribute)
                 .map(str::to_string)
         };
-        let primary_value = primary_node.and_then(value_of);
+        let values: Vec<String> = placed.iter().filter_map(|&n| value_of(n)).collect();
         let n_nodes = self.cluster.nodes.len();
         for n in 0..n_nodes {
-            let same = primary_value.is_some() && value_of(n) == primary_value;
+            let same = value_of(n).is_some_and(|v| values.contains(&v));
             let Some(current) = self.out.scores[idx][n] else {
                 continue;
             };
