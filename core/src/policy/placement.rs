@@ -213,7 +213,7 @@ impl Placer<'_, '_> {
     /// first primitive of a clone instance, those of the clone.
     fn this_with(&self, idx: RscIdx) -> Vec<Coloc> {
         let clone = self.cluster.table.clone_of(idx).filter(|&c| {
-            self.cluster.table.primitives(c).iter().any(|&p| p == idx)
+            self.cluster.table.primitives(c).contains(&idx)
                 && self.cluster.table.rscs[idx].parent.is_some_and(|par| {
                     par == c || self.cluster.table.rscs[par].children.first() == Some(&idx)
                 })
