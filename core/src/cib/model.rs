@@ -368,6 +368,10 @@ pub struct Primitive {
     pub meta: Vec<AttrSet>,
     pub utilization: Vec<AttrSet>,
     pub ops: Vec<Op>,
+    /// The order in which the definition's blocks were written, when it is
+    /// not the canonical params, meta, utilization, operations (crmsh keeps
+    /// and shows the typed order). See [`Primitive::parts`].
+    pub part_order: Vec<PrimitivePart>,
     /// Attributes of the `<operations>` element itself (`id`, or `id-ref` to
     /// share another resource's operations), in the order read.
     pub operations_attrs: Vec<(String, String)>,
@@ -379,6 +383,69 @@ impl Primitive {
     pub fn param(&self, name: &str) -> Option<&str> {
         lookup(&self.params, name)
     }
+
+    fn has_operations(&self) -> bool {
+        !self.ops.is_empty() || !self.operations_attrs.is_empty()
+    }
+
+    /// The definition's blocks in the order they are written and shown: the
+    /// recorded [`Primitive::part_order`] first, then whatever it does not
+    /// mention in canonical order (params, meta, utilization, operations).
+    pub fn parts(&self) -> Vec<PartRef<'_>> {
+        let mut params = self.params.iter();
+        let mut meta = self.meta.iter();
+        let mut utilization = self.utilization.iter();
+        let mut operations = self
+            .has_operations()
+            .then_some(PartRef::Operations)
+            .into_iter();
+        let mut out = Vec::new();
+        for part in &self.part_order {
+            let next = match part {
+                PrimitivePart::Params => params.next().map(PartRef::Params),
+                PrimitivePart::Meta => meta.next().map(PartRef::Meta),
+                PrimitivePart::Utilization => utilization.next().map(PartRef::Utilization),
+                PrimitivePart::Operations => operations.next(),
+            };
+            out.extend(next);
+        }
+        out.extend(params.map(PartRef::Params));
+        out.extend(meta.map(PartRef::Meta));
+        out.extend(utilization.map(PartRef::Utilization));
+        out.extend(operations);
+        out
+    }
+
+    /// Records `order` as the blocks' written order, or nothing when it is
+    /// the canonical order anyway (so equal definitions compare equal).
+    pub fn set_part_order(&mut self, order: Vec<PrimitivePart>) {
+        self.part_order = order;
+        let canonical = Primitive {
+            part_order: Vec::new(),
+            ..self.clone()
+        };
+        if self.parts() == canonical.parts() {
+            self.part_order.clear();
+        }
+    }
+}
+
+/// A kind of block in a primitive's definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrimitivePart {
+    Params,
+    Meta,
+    Utilization,
+    Operations,
+}
+
+/// One block of a primitive's definition, in written order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartRef<'a> {
+    Params(&'a AttrSet),
+    Meta(&'a AttrSet),
+    Utilization(&'a AttrSet),
+    Operations,
 }
 
 /// `<op>` of a primitive. Attributes other than `id` and `name` are kept in

@@ -255,8 +255,18 @@ impl IdStore {
         self.fill_sets(&mut p.params, "instance_attributes", &pfx);
         self.fill_sets(&mut p.meta, "meta_attributes", &pfx);
         self.fill_sets(&mut p.utilization, "utilization", &pfx);
+        // crmsh names ops after their <operations> block when it has an id.
+        let ops_id = p
+            .operations_attrs
+            .iter()
+            .find(|(k, _)| k == "id")
+            .map(|(_, v)| v.clone());
+        if let Some(id) = &ops_id {
+            self.save(id);
+        }
+        let op_pfx = ops_id.unwrap_or(pfx);
         for op in &mut p.ops {
-            self.fill_op(op, &pfx);
+            self.fill_op(op, &op_pfx);
         }
     }
 

@@ -1,7 +1,7 @@
 //! crm words → statements: the grammar of crmsh 4.4's `parse.py` for the
 //! statements cohort understands.
 
-use crate::cib::model::{Agent, AttrSet, NodeDef, NvPair, Op, Primitive, Tag};
+use crate::cib::model::{Agent, AttrSet, NodeDef, NvPair, Op, Primitive, PrimitivePart, Tag};
 
 use super::ast::{
     CloneDef, GroupDef, PropertyDef, PropertySection, Show, Statement, StatementKind,
@@ -219,25 +219,43 @@ fn parse_primitive(c: &mut Cursor) -> Result<StatementKind, CrmError> {
     p.description = description(c);
     let names = ["params", "meta", "utilization", "op"];
     let mut initial = true;
+    let mut order = Vec::new();
     while let Some(w) = c.peek() {
         let lw = w.to_ascii_lowercase();
         if lw == "op" {
             initial = false;
             p.ops.push(parse_op(c)?);
+            order.push(PrimitivePart::Operations);
+        } else if lw == "operations" {
+            // `operations $id=X`: the id of the <operations> block itself.
+            initial = false;
+            c.i += 1;
+            let id = c
+                .any()?
+                .strip_prefix("$id=")
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| c.err_prev("expected $id=ID after operations"))?;
+            p.operations_attrs = vec![("id".to_string(), id.to_string())];
+            order.push(PrimitivePart::Operations);
         } else if names.contains(&lw.as_str()) || initial {
             let implicit = (!names.contains(&lw.as_str())).then_some("params");
             initial = false;
             for (kw, set) in attr_lists(c, &["params", "meta", "utilization"], implicit)? {
-                match kw {
-                    "params" => p.params.push(set),
-                    "meta" => p.meta.push(set),
-                    _ => p.utilization.push(set),
-                }
+                let (list, part) = match kw {
+                    "params" => (&mut p.params, PrimitivePart::Params),
+                    "meta" => (&mut p.meta, PrimitivePart::Meta),
+                    _ => (&mut p.utilization, PrimitivePart::Utilization),
+                };
+                list.push(set);
+                order.push(part);
             }
         } else {
             break;
         }
     }
+    // Several `op`s make one <operations> block, where the first one stood.
+    order.dedup_by(|a, b| *a == PrimitivePart::Operations && *b == PrimitivePart::Operations);
+    p.set_part_order(order);
     finish(c, 0, StatementKind::Primitive(p))
 }
 

@@ -8,8 +8,8 @@
 
 use crate::cib::model::{
     Agent, AttrSet, Cib, Clone, ColocationTarget, Configuration, Constraint, DateExpression, Group,
-    LocationPlacement, LocationTarget, NodeDef, NvPair, Op, OrderTarget, Primitive, Resource,
-    ResourceSet, Rule, RuleExpr,
+    LocationPlacement, LocationTarget, NodeDef, NvPair, Op, OrderTarget, PartRef, Primitive,
+    Resource, ResourceSet, Rule, RuleExpr,
 };
 use crate::cib::xml;
 
@@ -309,12 +309,23 @@ fn primitive(p: &Primitive) -> String {
     };
     let mut parts = vec![format!("primitive {} {}", p.id, spec)];
     description(&mut parts, &p.description);
-    parts.extend(p.params.iter().map(|s| attr_set("params", s)));
-    parts.extend(p.meta.iter().map(|s| attr_set("meta", s)));
-    parts.extend(p.utilization.iter().map(|s| attr_set("utilization", s)));
-    if !p.ops.is_empty() {
-        let ops: Vec<String> = p.ops.iter().map(op).collect();
-        parts.push(cli_format(&ops));
+    for part in p.parts() {
+        match part {
+            PartRef::Params(s) => parts.push(attr_set("params", s)),
+            PartRef::Meta(s) => parts.push(attr_set("meta", s)),
+            PartRef::Utilization(s) => parts.push(attr_set("utilization", s)),
+            PartRef::Operations => {
+                let mut ops: Vec<String> = Vec::new();
+                // An <operations> block with its own id is shown by crmsh.
+                if let Some((_, id)) = p.operations_attrs.iter().find(|(k, _)| k == "id") {
+                    ops.push(format!("operations $id={id}"));
+                }
+                ops.extend(p.ops.iter().map(op));
+                if !ops.is_empty() {
+                    parts.push(cli_format(&ops));
+                }
+            }
+        }
     }
     cli_format(&parts)
 }

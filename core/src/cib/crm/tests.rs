@@ -8,11 +8,7 @@ use super::{parse, run, show, show_ids, CrmError};
 const TABLE: &str = include_str!("testdata/show.txt");
 
 /// Cases where cohort knowingly differs from crmsh, with the reason.
-const DIVERGENT: &[(&str, &str)] = &[(
-    "primitive-utilization",
-    "the model keeps params/meta/utilization in separate lists, so a \
-     primitive's `utilization` typed before `params` is shown after it",
-)];
+const DIVERGENT: &[(&str, &str)] = &[];
 
 struct Case {
     name: String,

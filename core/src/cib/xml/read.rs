@@ -424,13 +424,24 @@ fn primitive(e: Element) -> Result<Primitive, XmlError> {
         ..Primitive::default()
     };
     let mut seen_operations = false;
+    let mut order = Vec::new();
     for c in std::mem::take(&mut n.children) {
         match c.name.as_str() {
-            "instance_attributes" => p.params.push(attr_set(c)?),
-            "meta_attributes" => p.meta.push(attr_set(c)?),
-            "utilization" => p.utilization.push(attr_set(c)?),
+            "instance_attributes" => {
+                p.params.push(attr_set(c)?);
+                order.push(PrimitivePart::Params);
+            }
+            "meta_attributes" => {
+                p.meta.push(attr_set(c)?);
+                order.push(PrimitivePart::Meta);
+            }
+            "utilization" => {
+                p.utilization.push(attr_set(c)?);
+                order.push(PrimitivePart::Utilization);
+            }
             "operations" => {
                 n.once(&mut seen_operations, &c)?;
+                order.push(PrimitivePart::Operations);
                 let mut ops = Node::open(c)?;
                 for o in std::mem::take(&mut ops.children) {
                     if o.name != "op" {
@@ -444,6 +455,7 @@ fn primitive(e: Element) -> Result<Primitive, XmlError> {
         }
     }
     p.extra_attrs = n.attrs.rest();
+    p.set_part_order(order);
     Ok(p)
 }
 

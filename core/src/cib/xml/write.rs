@@ -196,15 +196,17 @@ fn primitive(p: &Primitive) -> XmlElement {
         .unless_empty("type", &p.agent.kind, from_template)
         .opt("template", p.template.as_deref())
         .opt("description", p.description.as_deref())
-        .extra(&p.extra_attrs)
-        .children(sets("instance_attributes", &p.params))
-        .children(sets("meta_attributes", &p.meta))
-        .children(sets("utilization", &p.utilization));
-    if !p.ops.is_empty() || !p.operations_attrs.is_empty() {
-        let ops = El::new("operations")
-            .extra(&p.operations_attrs)
-            .children(p.ops.iter().map(op_to_element));
-        el = el.child(ops.done());
+        .extra(&p.extra_attrs);
+    for part in p.parts() {
+        el = el.child(match part {
+            PartRef::Params(s) => attr_set_to_element("instance_attributes", s),
+            PartRef::Meta(s) => attr_set_to_element("meta_attributes", s),
+            PartRef::Utilization(s) => attr_set_to_element("utilization", s),
+            PartRef::Operations => El::new("operations")
+                .extra(&p.operations_attrs)
+                .children(p.ops.iter().map(op_to_element))
+                .done(),
+        });
     }
     el.children(unknown(&p.unknown)).done()
 }
