@@ -9,4 +9,6 @@ pub mod cib;
 pub mod config;
 pub mod quorum;
 pub mod time;
+pub mod totem;
+pub mod wire;
 pub mod policy;

@@ -1,0 +1,436 @@
+//! An in-memory cluster of totem nodes on a virtual clock, for tests and
+//! (through the `testgen` feature) for the simulator.
+//!
+//! Time jumps to the earliest deadline: the next packet arrival or the
+//! next node timeout. Every link (ordered pair of nodes) can drop, delay,
+//! duplicate and reorder (random delay within a range) packets, or be cut,
+//! one way or both. Nodes can crash and restart. Everything random comes
+//! from one seeded ChaCha generator, so a run is a function of its seed.
+//!
+//! Everything observable is recorded in [`Cluster::log`], and the checkers
+//! ([`Cluster::check_safety`], [`Cluster::check_settled`]) judge a run from
+//! the log alone.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+use super::{Input, NodeId, Output, RingId, Totem, TotemConfig, TotemEvent};
+use crate::time::Instant;
+
+/// Most events one [`Cluster::run_until`] may process: a livelock (a node
+/// re-arming a timer at `now` forever) fails loudly instead of hanging.
+const MAX_EVENTS_PER_RUN: u64 = 20_000_000;
+
+/// How one direction of a link treats packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// Nothing gets through.
+    pub cut: bool,
+    /// Chance of losing a packet, per million.
+    pub drop_per_million: u32,
+    /// Chance of delivering a packet twice, per million.
+    pub duplicate_per_million: u32,
+    /// Delay, drawn uniformly in this range for every packet: packets
+    /// overtake each other when the range is wider than their spacing.
+    pub delay_min_us: u64,
+    pub delay_max_us: u64,
+}
+
+impl Default for Link {
+    /// A healthy LAN: 100-400 µs, nothing lost.
+    fn default() -> Link {
+        Link {
+            cut: false,
+            drop_per_million: 0,
+            duplicate_per_million: 0,
+            delay_min_us: 100,
+            delay_max_us: 400,
+        }
+    }
+}
+
+/// One thing that happened, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    Started {
+        node: NodeId,
+        incarnation: u32,
+        at: Instant,
+    },
+    Crashed {
+        node: NodeId,
+        at: Instant,
+    },
+    /// The application of `node` asked to send `payload`.
+    Sent {
+        node: NodeId,
+        incarnation: u32,
+        at: Instant,
+        payload: Vec<u8>,
+        safe: bool,
+    },
+    Delivered {
+        node: NodeId,
+        incarnation: u32,
+        at: Instant,
+        sender: NodeId,
+        payload: Vec<u8>,
+        ring_id: RingId,
+        seq: u64,
+        safe: bool,
+    },
+    View {
+        node: NodeId,
+        incarnation: u32,
+        at: Instant,
+        ring_id: RingId,
+        members: Vec<NodeId>,
+        transitional: bool,
+    },
+}
+
+#[derive(Debug)]
+struct Slot {
+    totem: Option<Totem>,
+    incarnation: u32,
+    sent: u64,
+}
+
+#[derive(Debug, Clone)]
+struct InFlight {
+    from: NodeId,
+    to: NodeId,
+    bytes: Vec<u8>,
+}
+
+/// N totem nodes and the network between them.
+#[derive(Debug)]
+pub struct Cluster {
+    now: Instant,
+    rng: ChaCha8Rng,
+    config: TotemConfig,
+    slots: BTreeMap<NodeId, Slot>,
+    links: BTreeMap<(NodeId, NodeId), Link>,
+    default_link: Link,
+    in_flight: BTreeMap<(Instant, u64), InFlight>,
+    next_packet: u64,
+    pub log: Vec<Record>,
+}
+
+impl Cluster {
+    /// Every node in `nodes` starts at time zero.
+    pub fn new(config: TotemConfig, nodes: &[NodeId], seed: u64) -> Cluster {
+        let mut cluster = Cluster {
+            now: Instant::ZERO,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            config,
+            slots: BTreeMap::new(),
+            links: BTreeMap::new(),
+            default_link: Link::default(),
+            in_flight: BTreeMap::new(),
+            next_packet: 0,
+            log: Vec::new(),
+        };
+        for node in nodes {
+            cluster.slots.insert(
+                *node,
+                Slot {
+                    totem: None,
+                    incarnation: 0,
+                    sent: 0,
+                },
+            );
+            cluster.start(*node);
+        }
+        cluster
+    }
+
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    pub fn node(&self, node: NodeId) -> Option<&Totem> {
+        self.slots.get(&node).and_then(|s| s.totem.as_ref())
+    }
+
+    /// Nodes that are running.
+    pub fn live(&self) -> Vec<NodeId> {
+        self.slots
+            .iter()
+            .filter(|(_, s)| s.totem.is_some())
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    // ---- faults ----
+
+    pub fn set_default_link(&mut self, link: Link) {
+        self.default_link = link;
+    }
+
+    /// Sets the link from `from` to `to` (one way).
+    pub fn set_link(&mut self, from: NodeId, to: NodeId, link: Link) {
+        self.links.insert((from, to), link);
+    }
+
+    pub fn link(&self, from: NodeId, to: NodeId) -> Link {
+        self.links
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(self.default_link)
+    }
+
+    /// `to` stops hearing `from`.
+    pub fn cut_one_way(&mut self, from: NodeId, to: NodeId) {
+        let mut link = self.link(from, to);
+        link.cut = true;
+        self.set_link(from, to, link);
+    }
+
+    pub fn cut(&mut self, a: NodeId, b: NodeId) {
+        self.cut_one_way(a, b);
+        self.cut_one_way(b, a);
+    }
+
+    /// Cuts every link between different groups.
+    pub fn partition(&mut self, groups: &[&[NodeId]]) {
+        for (i, g) in groups.iter().enumerate() {
+            for h in groups.iter().skip(i + 1) {
+                for a in g.iter() {
+                    for b in h.iter() {
+                        self.cut(*a, *b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every link back to the default.
+    pub fn heal(&mut self) {
+        self.links.clear();
+    }
+
+    pub fn crash(&mut self, node: NodeId) {
+        let slot = self.slots.get_mut(&node).expect("known node");
+        if slot.totem.take().is_some() {
+            self.log.push(Record::Crashed { node, at: self.now });
+        }
+    }
+
+    /// Starts (or restarts, with no memory) a node.
+    pub fn start(&mut self, node: NodeId) {
+        let seed = self.rng.next_u64();
+        let slot = self.slots.get_mut(&node).expect("known node");
+        assert!(slot.totem.is_none(), "node {node} is running");
+        slot.incarnation += 1;
+        slot.totem = Some(Totem::new(self.config.clone(), node, self.now, seed));
+        let incarnation = slot.incarnation;
+        self.log.push(Record::Started {
+            node,
+            incarnation,
+            at: self.now,
+        });
+        self.drain(node);
+    }
+
+    // ---- the application ----
+
+    /// `node` sends a fresh message (payload `node/incarnation/counter`),
+    /// returned; None if the node is down.
+    pub fn send(&mut self, node: NodeId, safe: bool) -> Option<Vec<u8>> {
+        let slot = self.slots.get_mut(&node)?;
+        let totem = slot.totem.as_mut()?;
+        slot.sent += 1;
+        let payload = format!("{node}/{}/{}", slot.incarnation, slot.sent).into_bytes();
+        totem.handle(
+            self.now,
+            Input::Send {
+                payload: payload.clone(),
+                safe,
+            },
+        );
+        let incarnation = slot.incarnation;
+        self.log.push(Record::Sent {
+            node,
+            incarnation,
+            at: self.now,
+            payload: payload.clone(),
+            safe,
+        });
+        self.drain(node);
+        Some(payload)
+    }
+
+    // ---- time ----
+
+    fn next_event(&self) -> Option<Instant> {
+        let packet = self.in_flight.keys().next().map(|(t, _)| *t);
+        let timer = self
+            .slots
+            .values()
+            .filter_map(|s| s.totem.as_ref()?.poll_timeout())
+            .min();
+        packet.into_iter().chain(timer).min()
+    }
+
+    /// Runs every event up to and including `until`, then sets the clock
+    /// to `until`.
+    pub fn run_until(&mut self, until: Instant) {
+        let mut events = 0u64;
+        while let Some(at) = self.next_event().filter(|t| *t <= until) {
+            events += 1;
+            assert!(events < MAX_EVENTS_PER_RUN, "livelock at {at}");
+            self.now = self.now.max(at);
+            self.step();
+        }
+        self.now = self.now.max(until);
+    }
+
+    pub fn run_for(&mut self, d: Duration) {
+        self.run_until(self.now + d);
+    }
+
+    /// Runs until `done` holds (checked after every event) or `deadline`;
+    /// the time it first held.
+    pub fn run_until_true(
+        &mut self,
+        deadline: Instant,
+        done: impl Fn(&Cluster) -> bool,
+    ) -> Option<Instant> {
+        let mut events = 0u64;
+        loop {
+            if done(self) {
+                return Some(self.now);
+            }
+            let at = self.next_event().filter(|t| *t <= deadline)?;
+            events += 1;
+            assert!(events < MAX_EVENTS_PER_RUN, "livelock at {at}");
+            self.now = self.now.max(at);
+            self.step();
+        }
+    }
+
+    /// One event at `now`: the earliest packet due, else the due timers of
+    /// the lowest node.
+    fn step(&mut self) {
+        if let Some(entry) = self.in_flight.first_entry() {
+            if entry.key().0 <= self.now {
+                let packet = entry.remove();
+                let now = self.now;
+                if let Some(totem) = self
+                    .slots
+                    .get_mut(&packet.to)
+                    .and_then(|s| s.totem.as_mut())
+                {
+                    totem.handle(
+                        now,
+                        Input::Datagram {
+                            from: Some(packet.from),
+                            bytes: packet.bytes,
+                        },
+                    );
+                    self.drain(packet.to);
+                }
+                return;
+            }
+        }
+        let due = self.slots.iter().find_map(|(n, s)| {
+            let t = s.totem.as_ref()?.poll_timeout()?;
+            (t <= self.now).then_some(*n)
+        });
+        if let Some(node) = due {
+            let now = self.now;
+            let totem = self.slots.get_mut(&node).and_then(|s| s.totem.as_mut());
+            totem.expect("due node is live").handle(now, Input::Timeout);
+            self.drain(node);
+        }
+    }
+
+    /// Routes and records everything `node` has to say.
+    fn drain(&mut self, node: NodeId) {
+        loop {
+            let slot = self.slots.get_mut(&node).expect("known node");
+            let incarnation = slot.incarnation;
+            let Some(output) = slot.totem.as_mut().and_then(|t| t.poll_output()) else {
+                return;
+            };
+            let at = self.now;
+            match output {
+                Output::Multicast(bytes) => {
+                    let others: Vec<NodeId> =
+                        self.slots.keys().copied().filter(|n| *n != node).collect();
+                    for to in others {
+                        self.transmit(node, to, bytes.clone());
+                    }
+                }
+                Output::Unicast { to, bytes } => self.transmit(node, to, bytes),
+                Output::Deliver {
+                    sender,
+                    payload,
+                    ring_id,
+                    seq,
+                    safe,
+                } => self.log.push(Record::Delivered {
+                    node,
+                    incarnation,
+                    at,
+                    sender,
+                    payload,
+                    ring_id,
+                    seq,
+                    safe,
+                }),
+                Output::Event(TotemEvent::ViewChanged {
+                    ring_id,
+                    members,
+                    transitional,
+                    ..
+                }) => self.log.push(Record::View {
+                    node,
+                    incarnation,
+                    at,
+                    ring_id,
+                    members,
+                    transitional,
+                }),
+                Output::Event(TotemEvent::SendRejected { .. }) => {}
+            }
+        }
+    }
+
+    fn chance(&mut self, per_million: u32) -> bool {
+        per_million > 0 && (self.rng.next_u32() % 1_000_000) < per_million
+    }
+
+    fn transmit(&mut self, from: NodeId, to: NodeId, bytes: Vec<u8>) {
+        let link = self.link(from, to);
+        if link.cut || self.chance(link.drop_per_million) {
+            return;
+        }
+        let copies = if self.chance(link.duplicate_per_million) {
+            2
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            let spread = link.delay_max_us.saturating_sub(link.delay_min_us) + 1;
+            let delay_us = link.delay_min_us + self.rng.next_u64() % spread;
+            let at = self.now + Duration::from_micros(delay_us);
+            self.next_packet += 1;
+            self.in_flight.insert(
+                (at, self.next_packet),
+                InFlight {
+                    from,
+                    to,
+                    bytes: bytes.clone(),
+                },
+            );
+        }
+    }
+}
+
+mod check;
+pub use check::{count_views, settled};
