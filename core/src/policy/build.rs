@@ -99,7 +99,12 @@ impl Builder<'_, '_> {
                 continue;
             }
             let id = rsc.id.as_str();
-            for n in actions::probe_nodes(cluster, idx) {
+            // A node about to be fenced is not probed.
+            let fenced: Vec<NodeIdx> = plan.fenced.iter().map(|(n, _)| *n).collect();
+            for n in actions::probe_nodes(cluster, idx)
+                .into_iter()
+                .filter(|n| !fenced.contains(n))
+            {
                 self.push(Some(id), ActionKind::Probe, n, Reason::UnknownState);
             }
             let p = &plan.rscs[idx];

@@ -155,6 +155,8 @@ fn online_with_fencing(node: &mut NodeInfo, s: &NodeState) {
         set_unclean(node, "peer failed the pacemaker membership criteria");
     } else if !terminate && expected == "down" {
         if flag_true(in_ccm) || crmd_online {
+            // Up but not joined yet: shown online, runs nothing.
+            node.online = true;
             node.standby = true;
             node.pending = true;
         }
@@ -169,6 +171,7 @@ fn online_with_fencing(node: &mut NodeInfo, s: &NodeState) {
     } else if join == "member" {
         node.online = true;
     } else if join == "pending" || join == "down" {
+        node.online = true;
         node.standby = true;
         node.pending = true;
     } else {
