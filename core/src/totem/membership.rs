@@ -119,17 +119,20 @@ impl Totem {
             return self.drops.count(DropReason::Malformed);
         }
         let sender = header.sender;
-        let names_me = join.proc_set.binary_search(&self.id).is_ok()
-            && join.fail_set.binary_search(&self.id).is_err();
         let pulls_us_in = match &self.phase {
             Phase::Gather(_) => true,
-            // A ring mate gathering (and not a join from before our ring),
-            // or an outsider that hears us.
+            // A ring mate gathering (and not a join from before our ring).
+            // An outsider's only when the merge-detect mesh says everyone
+            // hears everyone (see `merge`): otherwise a node that only some
+            // of us hear would break our ring again and again.
             Phase::Operational => {
-                if self.last.ring.position(sender).is_some() {
-                    join.max_ring_seq >= self.last.ring.id.seq
+                if self.last.ring.position(sender).is_none() {
+                    if !self.outsider_may_pull_us_in(header) {
+                        return;
+                    }
+                    true
                 } else {
-                    names_me
+                    join.max_ring_seq >= self.last.ring.id.seq
                 }
             }
             // A member of the ring we form gave up on it.

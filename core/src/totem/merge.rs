@@ -97,6 +97,17 @@ impl Totem {
         }
         let heard = self.heard_recently();
         if self.last.ring.members.first() == Some(&self.id) || !heard.is_empty() {
+            // Judge our own hearing by what we announced, as everyone else
+            // does: then all nodes see a mesh complete at the same moment.
+            self.merge.announcements.insert(
+                self.id,
+                Announcement {
+                    ring_id: self.last.ring.id,
+                    members: self.last.ring.members.clone(),
+                    heard: heard.clone(),
+                    at: self.now,
+                },
+            );
             let md = MergeDetect {
                 members: self.last.ring.members.clone(),
                 heard,
@@ -163,16 +174,26 @@ impl Totem {
                     && must_hear.iter().all(|n| a.heard.binary_search(n).is_ok())
             })
         };
-        let we_hear = self.heard_recently();
         theirs
             .iter()
             .all(|t| announced(*t, their_ring, &mine.members))
-            && mine.members.iter().all(|m| {
-                if *m == self.id {
-                    theirs.iter().all(|t| we_hear.contains(t))
-                } else {
-                    announced(*m, mine.id, theirs)
-                }
+            && mine.members.iter().all(|m| announced(*m, mine.id, theirs))
+    }
+
+    /// Whether an outsider's join may pull this operational node into
+    /// gather: only when the mesh between our ring and the sender's last
+    /// ring is complete, so that we would have started the merge
+    /// ourselves.
+    pub(super) fn outsider_may_pull_us_in(&self, header: &Header) -> bool {
+        self.merge
+            .announcements
+            .get(&header.sender)
+            .filter(|a| a.ring_id == header.ring_id && self.fresh(a.at))
+            .is_some_and(|a| {
+                a.members
+                    .iter()
+                    .all(|n| self.last.ring.position(*n).is_none())
+                    && self.mesh_complete(a.ring_id, &a.members)
             })
     }
 }
