@@ -12,39 +12,18 @@
 //! Needs python3 and pacemaker-cli-utils (scripts/test installs them). Set
 //! COHORT_SKIP_REFERENCE=1 to skip on a machine without them.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::path::Path;
 
-use cohort::runtime::agents::AgentDirs;
-use cohort::runtime::cli::{run, Io};
+use common::{cohort, cts, parallel, ratchet, reference_tools_present, shared, tool, Scratch};
 
 const THREADS: usize = 4;
 /// Diff lines printed per disagreeing case, and in total.
 const DIFF_LINES_PER_CASE: usize = 12;
 const DIFF_LINES_TOTAL: usize = 600;
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
-}
-
-fn reference_tools_present() -> bool {
-    if std::env::var_os("COHORT_SKIP_REFERENCE").is_some() {
-        return false;
-    }
-    for tool in ["python3", "crm_simulate"] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(found, "{tool} is not installed: run scripts/test (it installs pacemaker-cli-utils), or set COHORT_SKIP_REFERENCE=1");
-    }
-    true
-}
 
 /// The extra crm_simulate arguments of `name` in tests.json (`"args": [...]`).
 fn extra_args(tests_json: &str, name: &str) -> Vec<String> {
@@ -64,110 +43,72 @@ fn extra_args(tests_json: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn reference(case: &str, args: &[String], scratch: &Path) -> String {
-    let xml = shared().join(format!("pacemaker-cts/xml/{case}.xml"));
-    let dir = scratch.join(case);
-    fs::create_dir_all(&dir).unwrap();
-    let mut cmd = Command::new("python3");
-    cmd.arg(shared().join("tools/pacemaker-placement.py"))
-        .arg(&xml);
+/// The real scheduler's answer, through pacemaker-placement.py.
+fn reference(case: &str, args: &[String], scratch: &Scratch) -> String {
+    let xml = cts().join(format!("xml/{case}.xml"));
+    let script = shared().join("tools/pacemaker-placement.py");
+    let mut argv: Vec<&str> = vec![script.to_str().unwrap(), xml.to_str().unwrap()];
     if !args.is_empty() {
-        cmd.arg("--").args(args);
+        argv.push("--");
+        argv.extend(args.iter().map(String::as_str));
     }
-    let out = cmd
-        .env("CIB_shadow_dir", &dir)
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run pacemaker-placement.py");
-    let _ = fs::remove_dir_all(&dir);
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    tool(&scratch.sub(case), None, "python3", &argv, None).stdout
 }
 
 fn cohort_placement(case: &str) -> String {
-    let xml = shared().join(format!("pacemaker-cts/xml/{case}.xml"));
-    let args: Vec<String> = ["simulate", "-x", xml.to_str().unwrap(), "--placement"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let mut read = || Ok(String::new());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut io = Io {
-        stdin: &mut read,
-        out: &mut out,
-        err: &mut err,
-        cib_file: None,
-        agent_dirs: AgentDirs::from_env(),
-    };
-    let status = run(&args, &mut io);
-    let mut text = String::from_utf8_lossy(&out).into_owned();
-    if status != 0 {
-        text.push_str(&format!(
-            "(exit {status}) {}",
-            String::from_utf8_lossy(&err)
-        ));
+    let xml = cts().join(format!("xml/{case}.xml"));
+    let out = cohort(
+        None,
+        &["simulate", "-x", xml.to_str().unwrap(), "--placement"],
+        "",
+    );
+    let mut text = out.stdout;
+    if out.status != 0 {
+        text.push_str(&format!("(exit {}) {}", out.status, out.stderr));
     }
     text
 }
 
 /// Lines only in `want` (`-`, the reference) and only in `got` (`+`, cohort).
 fn diff(want: &str, got: &str) -> Vec<String> {
+    if want == got {
+        return Vec::new();
+    }
     let w: BTreeSet<&str> = want.lines().collect();
     let g: BTreeSet<&str> = got.lines().collect();
     let mut out: Vec<String> = w.difference(&g).map(|l| format!("- {l}")).collect();
     out.extend(g.difference(&w).map(|l| format!("+ {l}")));
+    if out.is_empty() {
+        out.push("(same lines, different order or duplicates)".into());
+    }
     out
 }
 
 #[test]
 fn placement_agrees_with_crm_simulate() {
-    if !reference_tools_present() {
+    if !reference_tools_present(&["python3", "crm_simulate"]) {
         return;
     }
-    let cts = shared().join("pacemaker-cts");
-    let cases: Vec<String> = fs::read_to_string(cts.join("subset.txt"))
+    let cases: Vec<String> = fs::read_to_string(cts().join("subset.txt"))
         .expect("../shared/pacemaker-cts/subset.txt")
         .split_whitespace()
         .map(str::to_string)
         .collect();
-    let tests_json = fs::read_to_string(cts.join("tests.json")).unwrap_or_default();
-    let scratch = std::env::temp_dir().join(format!("cohort-policy-ref-{}", std::process::id()));
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(String, Vec<String>)>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..THREADS {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(case) = cases.get(i) else { break };
-                let want = reference(case, &extra_args(&tests_json, case), &scratch);
-                let got = cohort_placement(case);
-                let d = if want == got {
-                    Vec::new()
-                } else {
-                    diff(&want, &got)
-                };
-                let d = if d.is_empty() && want != got {
-                    vec!["(same lines, different order or duplicates)".into()]
-                } else {
-                    d
-                };
-                results.lock().unwrap().push((case.clone(), d));
-            });
-        }
+    let tests_json = fs::read_to_string(cts().join("tests.json")).unwrap_or_default();
+    let scratch = Scratch::new("policy-reference");
+    let diffs = parallel(&cases, THREADS, |case| {
+        let want = reference(case, &extra_args(&tests_json, case), &scratch);
+        diff(&want, &cohort_placement(case))
     });
-    let _ = fs::remove_dir_all(&scratch);
-    let mut results = results.into_inner().unwrap();
-    results.sort();
-    let agreeing: BTreeSet<&str> = results
-        .iter()
-        .filter(|(_, d)| d.is_empty())
-        .map(|(c, _)| c.as_str())
-        .collect();
+    let mut agreeing = BTreeSet::new();
     let mut printed = 0;
-    for (case, d) in results.iter().filter(|(_, d)| !d.is_empty()) {
+    for (case, d) in cases.iter().zip(&diffs) {
+        if d.is_empty() {
+            agreeing.insert(case.clone());
+            continue;
+        }
         if printed >= DIFF_LINES_TOTAL {
-            println!("... (more disagreements not shown)");
-            break;
+            continue;
         }
         println!("== {case} (- crm_simulate, + cohort)");
         for l in d.iter().take(DIFF_LINES_PER_CASE) {
@@ -183,32 +124,11 @@ fn placement_agrees_with_crm_simulate() {
         agreeing.len(),
         cases.len()
     );
-    let ratchet_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/agreeing.txt");
-    let ratchet = fs::read_to_string(&ratchet_file).unwrap_or_default();
-    let expected: Vec<&str> = ratchet
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
-    let regressed: Vec<&str> = expected
-        .iter()
-        .copied()
-        .filter(|c| !agreeing.contains(c))
-        .collect();
-    let newly: Vec<&str> = agreeing
-        .iter()
-        .copied()
-        .filter(|c| !expected.contains(c))
-        .collect();
-    if !newly.is_empty() {
-        println!(
-            "newly agreeing (add to tests/policy/agreeing.txt): {}",
-            newly.join(" ")
-        );
-    }
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/agreeing.txt");
+    let lost = ratchet(&list, &agreeing);
     assert!(
-        regressed.is_empty(),
+        lost.is_empty(),
         "cases that agreed before and no longer do: {}",
-        regressed.join(" ")
+        lost.join(" ")
     );
 }

@@ -5,12 +5,13 @@
 //! the subset. Any attribute or element lost or mangled on the way shows
 //! up as a different cluster status or transition.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use cohort::core::cib::xml::{parse_cib, write_cib};
+use common::{cts, parallel, reference_tools_present, Scratch};
 
 const THREADS: usize = 3;
 /// Cases also checked with crm_verify: clean ones (exit 0) and ones it
@@ -24,52 +25,6 @@ const VERIFY_CASES: &[&str] = &[
     "colocation-influence",
     "order-wrong-kind",
 ];
-
-fn cts() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/pacemaker-cts"
-    ))
-}
-
-/// A scratch directory unique to this test process, removed at the end.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(label: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "cohort-xml-reference-{label}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("shadow")).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn reference_tools_present() -> bool {
-    let present = Command::new("crm_simulate")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if present {
-        return true;
-    }
-    if std::env::var("COHORT_SKIP_REFERENCE").as_deref() == Ok("1") {
-        eprintln!("note: crm_simulate not installed; COHORT_SKIP_REFERENCE=1, skipping");
-        return false;
-    }
-    panic!(
-        "crm_simulate (Debian package pacemaker-cli-utils) is not installed: run scripts/test, \
-         which installs it, or set COHORT_SKIP_REFERENCE=1 to skip this test"
-    );
-}
 
 fn run(tool: &str, args: &[&str], file: &Path, shadow: &Path) -> Output {
     Command::new(tool)
@@ -121,10 +76,10 @@ fn all_cases() -> Vec<String> {
 
 #[test]
 fn crm_simulate_agrees_on_our_export() {
-    if !reference_tools_present() {
+    if !reference_tools_present(&["crm_simulate", "crm_verify"]) {
         return;
     }
-    let scratch = Scratch::new("simulate");
+    let scratch = Scratch::new("xml-reference-simulate");
     let cases = if std::env::var("COHORT_REFERENCE_ALL").as_deref() == Ok("1") {
         all_cases()
     } else {
@@ -135,27 +90,14 @@ fn crm_simulate_agrees_on_our_export() {
             .collect()
     };
     assert!(cases.len() > 100, "only {} cases listed", cases.len());
-    let next = AtomicUsize::new(0);
-    let mismatches = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..THREADS {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(case) = cases.get(i) else { break };
-                let (original, exported) = export(case, &scratch.0);
-                let shadow = scratch.0.join("shadow");
-                let want = normalized(&run("crm_simulate", &["-S"], &original, &shadow), &original);
-                let got = normalized(&run("crm_simulate", &["-S"], &exported, &shadow), &exported);
-                if want != got {
-                    mismatches
-                        .lock()
-                        .unwrap()
-                        .push(format!("== {case}\n-- original\n{want}\n-- export\n{got}"));
-                }
-            });
-        }
+    let shadow = scratch.sub("shadow");
+    let results = parallel(&cases, THREADS, |case| {
+        let (original, exported) = export(case, scratch.path());
+        let want = normalized(&run("crm_simulate", &["-S"], &original, &shadow), &original);
+        let got = normalized(&run("crm_simulate", &["-S"], &exported, &shadow), &exported);
+        (want != got).then(|| format!("== {case}\n-- original\n{want}\n-- export\n{got}"))
     });
-    let mismatches = mismatches.into_inner().unwrap();
+    let mismatches: Vec<String> = results.into_iter().flatten().collect();
     eprintln!(
         "crm_simulate: {} of {} cases identical",
         cases.len() - mismatches.len(),
@@ -171,13 +113,13 @@ fn crm_simulate_agrees_on_our_export() {
 
 #[test]
 fn crm_verify_agrees_on_our_export() {
-    if !reference_tools_present() {
+    if !reference_tools_present(&["crm_simulate", "crm_verify"]) {
         return;
     }
-    let scratch = Scratch::new("verify");
-    let shadow = scratch.0.join("shadow");
+    let scratch = Scratch::new("xml-reference-verify");
+    let shadow = scratch.sub("shadow");
     for case in VERIFY_CASES {
-        let (original, exported) = export(case, &scratch.0);
+        let (original, exported) = export(case, scratch.path());
         let want = run("crm_verify", &[], &original, &shadow).status.code();
         let got = run("crm_verify", &[], &exported, &shadow).status.code();
         assert_eq!(got, want, "{case}: crm_verify exit status differs");
