@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod cib;
 pub mod config;
+pub mod planted;
 pub mod quorum;
 pub mod time;
 pub mod totem;

@@ -33,6 +33,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use crate::config::{Config, ExpectedVotes, TieBreaker};
+use crate::planted::{PlantedBug, PlantedBugs};
 use crate::time::Instant;
 
 pub use render::{render_status, status_exit_code, StatusView};
@@ -110,6 +111,8 @@ pub struct Votequorum {
     highest_node_id: NodeId,
     lms_deadline: Option<Instant>,
     events: VecDeque<QuorumEvent>,
+    /// Deliberate bugs for the simulator to find (test builds only).
+    planted: PlantedBugs,
 }
 
 impl Votequorum {
@@ -129,10 +132,18 @@ impl Votequorum {
             highest_node_id: local,
             lms_deadline: None,
             events: VecDeque::new(),
+            planted: PlantedBugs::NONE,
         };
         vq.recalculate(false, false);
         vq.events.clear();
         vq
+    }
+
+    /// Plants deliberate bugs ([`crate::planted`]); only the simulator's
+    /// self-test calls this.
+    #[cfg(any(test, feature = "planted-bugs"))]
+    pub fn plant(&mut self, bugs: PlantedBugs) {
+        self.planted = bugs;
     }
 
     // ---- getters ----
@@ -148,8 +159,14 @@ impl Votequorum {
     }
     /// Votes of the current members.
     pub fn total_votes(&self) -> u32 {
-        self.members
-            .iter()
+        let members = self.members.iter();
+        // Planted bug: the members that just left still vote.
+        let departed = self
+            .previous_members
+            .difference(&self.members)
+            .filter(|_| self.planted.has(PlantedBug::QuorumCountsDeparted));
+        members
+            .chain(departed)
             .map(|n| self.config.votes_of(*n))
             .fold(0, u32::saturating_add)
     }
@@ -290,7 +307,7 @@ impl Votequorum {
             }
             self.waiting_for_all = false;
         }
-        let mut quorate = self.quorum <= total;
+        let mut quorate = self.quorum <= total || self.planted.has(PlantedBug::QuorumIgnored);
         if quorate {
             self.lowest_node_id = *self.members.first().expect("never empty");
             self.highest_node_id = *self.members.last().expect("never empty");

@@ -228,3 +228,23 @@ Membership information
     assert!(out.contains("\n         3          1 3 (local)\n"), "{out}");
     assert_eq!(status_exit_code(&vq), 2);
 }
+
+/// The planted bugs (crate::planted) bite where they should, and only when
+/// planted: a node cut off from a three-node cluster stays quorate.
+#[test]
+fn planted_bugs_keep_a_cut_off_minority_quorate() {
+    use crate::planted::{PlantedBug, PlantedBugs};
+    let minority_after_split = |bugs: PlantedBugs| {
+        let (c, _) = config("nodes=1-3");
+        let mut vq = Votequorum::new(c, 3, Instant::ZERO);
+        vq.plant(bugs);
+        vq.handle_membership(Instant::ZERO, &[1, 2, 3]);
+        assert!(vq.is_quorate());
+        vq.handle_membership(Instant::ZERO, &[3]);
+        vq.is_quorate()
+    };
+    assert!(!minority_after_split(PlantedBugs::NONE));
+    for bug in PlantedBug::ALL {
+        assert!(minority_after_split(PlantedBugs::NONE.with(bug)), "{bug}");
+    }
+}
