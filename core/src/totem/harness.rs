@@ -95,6 +95,8 @@ pub enum Record {
 #[derive(Debug)]
 struct Slot {
     totem: Option<Totem>,
+    /// What the node's disk keeps across a crash: its highest ring seq.
+    ring_seq_floor: u64,
     incarnation: u32,
     sent: u64,
 }
@@ -139,6 +141,7 @@ impl Cluster {
                 *node,
                 Slot {
                     totem: None,
+                    ring_seq_floor: 0,
                     incarnation: 0,
                     sent: 0,
                 },
@@ -215,7 +218,8 @@ impl Cluster {
 
     pub fn crash(&mut self, node: NodeId) {
         let slot = self.slots.get_mut(&node).expect("known node");
-        if slot.totem.take().is_some() {
+        if let Some(totem) = slot.totem.take() {
+            slot.ring_seq_floor = totem.max_ring_seq();
             self.log.push(Record::Crashed { node, at: self.now });
         }
     }
@@ -226,7 +230,11 @@ impl Cluster {
         let slot = self.slots.get_mut(&node).expect("known node");
         assert!(slot.totem.is_none(), "node {node} is running");
         slot.incarnation += 1;
-        slot.totem = Some(Totem::new(self.config.clone(), node, self.now, seed));
+        let config = TotemConfig {
+            ring_seq_floor: slot.ring_seq_floor,
+            ..self.config.clone()
+        };
+        slot.totem = Some(Totem::new(config, node, self.now, seed));
         let incarnation = slot.incarnation;
         self.log.push(Record::Started {
             node,

@@ -8,7 +8,8 @@
 //! `proc − fail` has sent exactly our sets. A node that has not sent a join
 //! naming us within `join_wait` of entering our proc set is failed (it is
 //! dead, or cannot hear us); after `consensus` ms whoever still disagrees
-//! is failed. A node that finds itself in a sender's fail set fails the
+//! is failed, and so is a representative that agreed but never sent the
+//! commit token. A node that finds itself in a sender's fail set fails the
 //! sender: they cannot be in one ring.
 //!
 //! # Commit
@@ -223,11 +224,18 @@ impl Totem {
         let Phase::Gather(g) = &mut self.phase else {
             return;
         };
-        let disagreeing: Vec<NodeId> = g
-            .candidates()
-            .into_iter()
+        let candidates = g.candidates();
+        let disagreeing: Vec<NodeId> = candidates
+            .iter()
+            .copied()
             .filter(|n| *n != me && !g.agrees(*n))
             .collect();
+        if disagreeing.is_empty() {
+            // Everyone agreed long ago, yet no commit token came: the
+            // representative moved on (its last join was stale) or died.
+            let rep = candidates.first().copied().filter(|r| *r != me);
+            g.fail_set.extend(rep);
+        }
         g.fail_set.extend(disagreeing);
         self.send_join();
         self.timers

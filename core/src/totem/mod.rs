@@ -110,6 +110,10 @@ pub struct TotemConfig {
     pub max_network_delay_ms: u32,
     /// The authkey's bytes when secauth/crypto is on.
     pub auth_key: Option<Vec<u8>>,
+    /// The highest ring seq this node saw in an earlier life (the runtime
+    /// keeps [`Totem::max_ring_seq`] on disk, as corosync keeps
+    /// `ringid_<node>`): a restarted node never reuses a ring id.
+    pub ring_seq_floor: u64,
 }
 
 impl TotemConfig {
@@ -136,6 +140,7 @@ impl TotemConfig {
             } else {
                 None
             },
+            ring_seq_floor: 0,
         }
     }
 
@@ -157,6 +162,7 @@ impl TotemConfig {
             window_size: 50,
             max_network_delay_ms: 50,
             auth_key: None,
+            ring_seq_floor: 0,
         }
     }
 
@@ -330,7 +336,7 @@ impl Totem {
                 store: Store::default(),
             },
             forming: None,
-            max_ring_seq: 0,
+            max_ring_seq: config.ring_seq_floor,
             pending: VecDeque::new(),
             token: TokenState::default(),
             merge: MergeState::default(),
@@ -376,6 +382,12 @@ impl Totem {
 
     pub fn drop_counters(&self) -> DropCounters {
         self.drops
+    }
+
+    /// The highest ring seq seen: persist it and pass it back as
+    /// [`TotemConfig::ring_seq_floor`] after a restart.
+    pub fn max_ring_seq(&self) -> u64 {
+        self.max_ring_seq
     }
 
     pub fn config(&self) -> &TotemConfig {

@@ -3,6 +3,7 @@
 mod faults;
 mod membership;
 mod ordering;
+mod schedules;
 
 use std::time::Duration;
 
