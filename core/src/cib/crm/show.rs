@@ -9,7 +9,7 @@
 use crate::cib::model::{
     Agent, AttrSet, Cib, Clone, ColocationTarget, Configuration, Constraint, DateExpression, Group,
     LocationPlacement, LocationTarget, NodeDef, NvPair, Op, OrderTarget, PartRef, Primitive,
-    Resource, ResourceSet, Rule, RuleExpr,
+    Resource, ResourceSet, Rule, RuleExpr, XmlElement,
 };
 use crate::cib::xml;
 
@@ -27,10 +27,11 @@ fn rank(kind: &str) -> u32 {
         "clone" => 6,
         "tag" => 8,
         "location" | "colocation" | "order" => 9,
-        "rsc_ticket" => 10,
+        "rsc_ticket" | "fencing_topology" => 10,
         "property" => 11,
         "rsc_defaults" => 12,
         "op_defaults" => 13,
+        "alert" => 16,
         _ => 1000,
     }
 }
@@ -156,6 +157,12 @@ fn objects(cfg: &Configuration) -> Vec<Object> {
                 &c.id,
                 clone(c),
             ),
+            Resource::Unknown(e) if e.name == "template" => {
+                let text = xml::template_as_primitive(e)
+                    .map(|p| primitive_like("rsc_template", &p))
+                    .unwrap_or_else(|_| xml_object(e));
+                push("rsc_template", r.id(), text)
+            }
             Resource::Unknown(e) => push(&e.name, r.id(), xml_object(e)),
         }
     }
@@ -169,7 +176,27 @@ fn objects(cfg: &Configuration) -> Vec<Object> {
             Constraint::Location(_) => push("location", k.id(), constraint(k)),
             Constraint::Colocation(_) => push("colocation", k.id(), constraint(k)),
             Constraint::Order(_) => push("order", k.id(), constraint(k)),
+            Constraint::Unknown(e) if e.name == "rsc_ticket" => push(
+                "rsc_ticket",
+                k.id(),
+                ticket(e).unwrap_or_else(|| xml_object(e)),
+            ),
             Constraint::Unknown(e) => push(&e.name, k.id(), xml_object(e)),
+        }
+    }
+    for section in &cfg.unknown {
+        match section.name.as_str() {
+            "fencing-topology" => push(
+                "fencing_topology",
+                "fencing_topology",
+                fencing_topology(section, cfg.nodes.len()),
+            ),
+            "alerts" => {
+                for a in section.elements().filter(|a| a.name == "alert") {
+                    push("alert", a.attr("id").unwrap_or(""), alert(a));
+                }
+            }
+            _ => {}
         }
     }
     for s in &cfg.crm_config {
@@ -185,7 +212,7 @@ fn objects(cfg: &Configuration) -> Vec<Object> {
 }
 
 /// Objects crm has no syntax for are shown as `xml <element .../>`.
-fn xml_object(e: &crate::cib::model::XmlElement) -> String {
+fn xml_object(e: &XmlElement) -> String {
     let text = xml::write_element(e);
     let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
     format!("xml {}", lines.join(" \\\n"))
@@ -303,11 +330,16 @@ pub fn agent_spec(a: &Agent) -> String {
 }
 
 fn primitive(p: &Primitive) -> String {
+    primitive_like("primitive", p)
+}
+
+/// A primitive, or a template (`rsc_template`, which has the same content).
+fn primitive_like(keyword: &str, p: &Primitive) -> String {
     let spec = match &p.template {
         Some(t) => format!("@{t}"),
         None => agent_spec(&p.agent),
     };
-    let mut parts = vec![format!("primitive {} {}", p.id, spec)];
+    let mut parts = vec![format!("{keyword} {} {}", p.id, spec)];
     description(&mut parts, &p.description);
     for part in p.parts() {
         match part {
@@ -484,7 +516,13 @@ fn sets_text(sets: &[ResourceSet], kind: &str) -> Vec<String> {
         (last_seq, last_all) = (seq, all);
     }
     let seq_all = last_seq.unwrap_or(true) && last_all.unwrap_or(true);
-    if kind != "location" && seq_all && cnt <= 2 {
+    // A set crm could not tell from the plain form is marked `_rsc_set_`.
+    let degenerate = if kind == "rsc_ticket" {
+        cnt <= 1
+    } else {
+        seq_all && cnt <= 2
+    };
+    if kind != "location" && degenerate {
         col.insert(0, "_rsc_set_".to_string());
     }
     col
@@ -566,6 +604,129 @@ fn constraint(k: &Constraint) -> String {
         }
         Constraint::Unknown(e) => xml_object(e),
     }
+}
+
+/// `rsc_ticket ID TICKET: rsc[:role]... [loss-policy=P]`; None when the
+/// element has a shape crm would show as XML.
+fn ticket(e: &XmlElement) -> Option<String> {
+    let (id, ticket) = (e.attr("id")?, e.attr("ticket")?);
+    let mut col = if e.elements().any(|c| c.name == "resource_set") {
+        sets_text(&xml::kept_resource_sets(e).ok()?, "rsc_ticket")
+    } else {
+        vec![with_q(
+            e.attr("rsc")?,
+            e.attr("rsc-role").map(str::to_string),
+        )]
+    };
+    if let Some(policy) = e.attr("loss-policy") {
+        col.push(format!("loss-policy={policy}"));
+    }
+    Some(format!("rsc_ticket {id} {ticket}: {}", col.join(" ")))
+}
+
+/// `fencing_topology`, levels grouped by target in document order, each
+/// target's levels by index. When every configured node has the same
+/// devices, crm prints them once without targets.
+fn fencing_topology(e: &XmlElement, node_count: usize) -> String {
+    let mut targets: Vec<(String, Vec<(i64, String)>)> = Vec::new();
+    for level in e.elements().filter(|l| l.name == "fencing-level") {
+        let target = if let Some(p) = level.attr("target-pattern") {
+            format!("pattern:{p}")
+        } else if let Some(a) = level.attr("target-attribute") {
+            format!("attr:{a}={}", level.attr("target-value").unwrap_or(""))
+        } else {
+            format!("{}:", level.attr("target").unwrap_or(""))
+        };
+        let index = level
+            .attr("index")
+            .and_then(|i| i.parse().ok())
+            .unwrap_or(0);
+        let devices = level.attr("devices").unwrap_or("").to_string();
+        match targets.iter_mut().find(|(t, _)| *t == target) {
+            Some((_, levels)) => levels.push((index, devices)),
+            None => targets.push((target, vec![(index, devices)])),
+        }
+    }
+    let per_target: Vec<(String, String)> = targets
+        .into_iter()
+        .map(|(t, mut levels)| {
+            levels.sort_by_key(|(i, _)| *i);
+            let devs: Vec<String> = levels.into_iter().map(|(_, d)| d).collect();
+            (t, devs.join(" "))
+        })
+        .collect();
+    let first = per_target.first().map(|(_, d)| d.clone());
+    let all_same = per_target.iter().all(|(_, d)| Some(d) == first.as_ref());
+    if let Some(devs) = first.filter(|_| all_same && per_target.len() == node_count) {
+        return format!("fencing_topology {devs}");
+    }
+    let mut parts = vec!["fencing_topology".to_string()];
+    parts.extend(per_target.into_iter().map(|(t, d)| format!("{t} {d}")));
+    cli_format(&parts)
+}
+
+/// `alert ID PATH` with its attribute sets, selections and recipients.
+fn alert(e: &XmlElement) -> String {
+    let mut parts = vec![format!(
+        "alert {} {}",
+        e.attr("id").unwrap_or(""),
+        quote_wrap(e.attr("path").unwrap_or(""))
+    )];
+    let set_text = |c: &XmlElement| {
+        let kw = if c.name == "meta_attributes" {
+            "meta"
+        } else {
+            "attributes"
+        };
+        let mut words = vec![kw.to_string()];
+        words.extend(
+            c.elements()
+                .filter(|n| n.name == "nvpair")
+                .map(|n| nvpair_format(n.attr("name").unwrap_or(""), n.attr("value"))),
+        );
+        words.join(" ")
+    };
+    for c in e.elements() {
+        match c.name.as_str() {
+            "instance_attributes" | "meta_attributes" => parts.push(set_text(c)),
+            "select" => {
+                let mut words = vec!["select".to_string()];
+                for sel in c.elements() {
+                    let Some(what) = sel.name.strip_prefix("select_") else {
+                        continue;
+                    };
+                    words.push(what.to_string());
+                    if what == "attributes" {
+                        words.push("{".into());
+                        words.extend(
+                            sel.elements()
+                                .filter_map(|a| a.attr("name"))
+                                .map(str::to_string),
+                        );
+                        words.push("}".into());
+                    }
+                }
+                parts.push(words.join(" "));
+            }
+            "recipient" => {
+                let sets: Vec<String> = c
+                    .elements()
+                    .filter(|s| {
+                        matches!(s.name.as_str(), "instance_attributes" | "meta_attributes")
+                    })
+                    .map(set_text)
+                    .collect();
+                let path = quote_wrap(c.attr("value").unwrap_or(""));
+                parts.push(if sets.is_empty() {
+                    format!("to {path}")
+                } else {
+                    format!("to {{ {path} {} }}", sets.join(" "))
+                });
+            }
+            _ => {}
+        }
+    }
+    cli_format(&parts)
 }
 
 fn with_q(rsc: &str, q: Option<String>) -> String {

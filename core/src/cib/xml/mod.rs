@@ -43,6 +43,16 @@ pub fn write_element(element: &XmlElement) -> String {
     tree::write(element)
 }
 
+/// Reads a kept `<template>` element as the primitive definition it holds.
+pub fn template_as_primitive(e: &XmlElement) -> Result<crate::cib::model::Primitive, XmlError> {
+    read::template_as_primitive(e)
+}
+
+/// Reads the resource sets of a kept constraint element (rsc_ticket).
+pub fn kept_resource_sets(e: &XmlElement) -> Result<Vec<crate::cib::model::ResourceSet>, XmlError> {
+    read::kept_resource_sets(e)
+}
+
 /// Parses an XML fragment with a single root element into a plain
 /// [`XmlElement`] tree (comments and whitespace between elements dropped).
 pub fn parse_element(text: &str) -> Result<XmlElement, XmlError> {

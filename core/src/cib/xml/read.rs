@@ -754,6 +754,20 @@ fn resource_set(e: Element) -> Result<ResourceSet, XmlError> {
     Ok(set)
 }
 
+/// Reads a kept `<template>` (rsc_template) as the primitive it defines:
+/// templates have a primitive's content.
+pub(crate) fn template_as_primitive(e: &XmlElement) -> Result<Primitive, XmlError> {
+    primitive(Element::from_xml(e))
+}
+
+/// Reads the `<resource_set>` children of a kept element (rsc_ticket).
+pub(crate) fn kept_resource_sets(e: &XmlElement) -> Result<Vec<ResourceSet>, XmlError> {
+    e.elements()
+        .filter(|c| c.name == "resource_set")
+        .map(|c| resource_set(Element::from_xml(c)))
+        .collect()
+}
+
 fn status(e: Element) -> Result<Status, XmlError> {
     let mut n = Node::open(e)?;
     let mut status = Status::default();

@@ -46,6 +46,23 @@ impl Element {
         }
     }
 
+    /// An element kept by the model, read again (no line numbers left).
+    pub fn from_xml(e: &XmlElement) -> Element {
+        Element {
+            name: e.name.clone(),
+            attrs: e.attrs.clone(),
+            children: e
+                .children
+                .iter()
+                .map(|c| match c {
+                    XmlNode::Element(e) => Child::Element(Element::from_xml(e)),
+                    XmlNode::Text(t) => Child::Text(t.clone()),
+                })
+                .collect(),
+            line: 0,
+        }
+    }
+
     /// Drops line numbers: the model keeps unknown elements as plain trees.
     pub fn into_xml(self) -> XmlElement {
         XmlElement {
