@@ -168,6 +168,11 @@ impl Cluster {
             .collect()
     }
 
+    /// Datagrams on their way, in arrival order (for corpus makers).
+    pub fn in_flight(&self) -> impl Iterator<Item = &[u8]> {
+        self.in_flight.values().map(|p| p.bytes.as_slice())
+    }
+
     // ---- faults ----
 
     pub fn set_default_link(&mut self, link: Link) {

@@ -116,7 +116,10 @@ impl Totem {
     }
 
     pub(super) fn on_join(&mut self, header: &Header, join: Join) {
-        if !sorted_unique_bounded(&join.proc_set) || !sorted_unique_bounded(&join.fail_set) {
+        if !sorted_unique_bounded(&join.proc_set)
+            || !sorted_unique_bounded(&join.fail_set)
+            || join.max_ring_seq > super::MAX_RING_SEQ
+        {
             return self.drops.count(DropReason::Malformed);
         }
         let sender = header.sender;
@@ -306,6 +309,19 @@ impl Totem {
         let Ok(idx) = commit.members.binary_search(&self.id) else {
             return self.drops.count(DropReason::NotForUs);
         };
+        let in_order = commit
+            .info
+            .iter()
+            .zip(&commit.members)
+            .all(|(i, m)| i.node == *m);
+        // What the token says we brought must be what we wrote.
+        let ours_intact = commit.info.get(idx).is_none_or(|i| {
+            i.old_ring == self.last.ring.id
+                || !commit.complete && matches!(self.phase, Phase::Gather(_))
+        });
+        if !in_order || !ours_intact {
+            return self.drops.count(DropReason::Malformed);
+        }
         let ring = Ring {
             id: header.ring_id,
             members: commit.members.clone(),

@@ -47,9 +47,10 @@
 //!   failed) is not implemented yet.
 
 mod delivery;
+pub(crate) mod fuzz;
 mod membership;
 mod merge;
-mod message;
+pub(crate) mod message;
 mod recovery;
 mod retransmit;
 mod timer;
@@ -71,6 +72,7 @@ use crate::time::Instant;
 use crate::wire::{AuthKey, Codec, DropCounters, DropReason};
 
 pub use crate::wire::RingId;
+pub use fuzz::check_datagram;
 pub use message::{MAX_MEMBERS, MAX_PAYLOAD_BYTES};
 
 use delivery::Store;
@@ -89,6 +91,9 @@ pub const MAX_PENDING_SENDS: usize = 1024;
 /// Most outputs queued between two drains: one input's worth (an install
 /// delivers at most a store's worth of old messages).
 pub const MAX_QUEUED_OUTPUTS: usize = 2 * delivery::MAX_STORED_MESSAGES + 1024;
+/// Highest ring seq accepted from a peer: a new ring is numbered one
+/// above, so a peer must not push us to the end of the range.
+pub const MAX_RING_SEQ: u64 = 1 << 48;
 /// Largest window_size totem runs with (keeps stores bounded).
 pub const MAX_WINDOW_SIZE: u32 = 512;
 
@@ -424,6 +429,10 @@ impl Totem {
         };
         if from.is_some_and(|f| f != header.sender) {
             return self.drops.count(DropReason::NotForUs);
+        }
+        if header.ring_id.seq > MAX_RING_SEQ {
+            // Real ring seqs are nowhere near this; it would overflow.
+            return self.drops.count(DropReason::Malformed);
         }
         if header.sender == self.id {
             // Our own multicast looped back: we hold our messages already.

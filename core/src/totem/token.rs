@@ -103,7 +103,25 @@ impl Totem {
         if token.token_seq <= self.token.last_token_seq {
             return self.drops.count(DropReason::Stale);
         }
+        if !self.plausible_token(&token) {
+            return self.drops.count(DropReason::Malformed);
+        }
         self.accept_token(token);
+    }
+
+    /// A token no correct member could have written is a peer's bug:
+    /// numbers beyond flow control's reach, arus above the seq, or an
+    /// install mark for messages this member does not hold.
+    fn plausible_token(&self, token: &Token) -> bool {
+        let store = &self.active().expect("checked by the caller").store;
+        let reach = store.aru.saturating_add(2 * self.config.store_span());
+        token.token_seq < u64::MAX / 2
+            && token.seq <= reach
+            && token.arus.iter().all(|a| *a <= token.seq)
+            && token.rtr.iter().all(|s| *s <= token.seq)
+            && token
+                .install_seq
+                .is_none_or(|s| s <= token.seq && (self.is_operational() || s <= store.aru))
     }
 
     fn accept_token(&mut self, token: Token) {
@@ -195,7 +213,9 @@ impl Totem {
             .filter(|(i, _)| *i != idx)
             .fold(0u32, |a, (_, s)| a.saturating_add(*s));
         let window = self.config.window_size.clamp(1, super::MAX_WINDOW_SIZE);
-        let room_store = (min_aru + self.config.store_span()).saturating_sub(token.seq);
+        let room_store = min_aru
+            .saturating_add(self.config.store_span())
+            .saturating_sub(token.seq);
         let budget =
             u64::from(self.config.max_messages.min(window.saturating_sub(others))).min(room_store);
         let mut sent = 0u32;

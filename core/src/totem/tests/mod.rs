@@ -1,5 +1,6 @@
 //! Totem scenario tests on the in-memory harness, one concept per file.
 
+mod corpus;
 mod faults;
 mod membership;
 mod ordering;
