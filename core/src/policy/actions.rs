@@ -179,7 +179,11 @@ fn initial_plan(
     }
     if let Some(m) = next {
         let stopping_here = plan.stops.iter().any(|(n, _)| *n == m);
-        if !running.contains(&m) || stopping_here {
+        // A start still in flight is asked for again.
+        let start_pending = cluster
+            .history_on(idx, m)
+            .is_some_and(|h| h.pending_start_last);
+        if !running.contains(&m) || stopping_here || start_pending {
             let runnable = quorum_ok && !plan.frozen;
             let reason = if stopping_here {
                 Reason::Failure(format!(
@@ -409,6 +413,19 @@ pub fn final_nodes(cluster: &Cluster<'_>, rscs: &[RscPlan], idx: RscIdx) -> Vec<
         .collect()
 }
 
+/// Where crm_simulate shows a primitive after the transition: its final
+/// nodes, plus nodes whose newest record is a start still in flight with no
+/// call id (see [`super::history::RscHistory::pending_start_last`]).
+pub fn shown_nodes(cluster: &Cluster<'_>, rscs: &[RscPlan], idx: RscIdx) -> Vec<NodeIdx> {
+    let mut nodes = final_nodes(cluster, rscs, idx);
+    for (n, h) in &cluster.history[idx] {
+        if h.pending_start_last && !cluster.nodes[*n].unclean && !nodes.contains(n) {
+            nodes.push(*n);
+        }
+    }
+    nodes
+}
+
 /// The role a primitive has on `node` after the transition.
 pub fn final_role(cluster: &Cluster<'_>, plan: &Plan, idx: RscIdx, node: NodeIdx) -> RunRole {
     let p = &plan.rscs[idx];
@@ -454,20 +471,32 @@ pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
                 && !node.unclean
                 && !node.pending
                 && !node.shutdown
-                && siblings.iter().all(|&s| cluster.history_on(s, n).is_none())
+                && siblings
+                    .iter()
+                    .all(|&s| !cluster.history_on(s, n).is_some_and(|h| h.known))
         })
         .collect()
 }
 
 /// The recurring monitors a primitive needs in `role` on its node:
-/// (interval_ms) of every enabled monitor op for that role.
+/// (interval_ms) of every enabled monitor op for that role. An op is known
+/// by (name, interval): when two definitions share both (an invalid
+/// configuration, e.g. a Promoted and an Unpromoted monitor of 5s),
+/// Pacemaker schedules neither, in any role.
 pub fn monitor_intervals(cluster: &Cluster<'_>, idx: RscIdx, role: RunRole) -> Vec<u64> {
     let Some(prim) = cluster.table.rscs[idx].prim else {
         return Vec::new();
     };
-    prim.ops
-        .iter()
-        .filter(|o| o.name == "monitor")
+    let monitors = prim.ops.iter().filter(|o| o.name == "monitor");
+    let defined = |interval: Option<u64>| {
+        monitors
+            .clone()
+            .filter(|o| o.interval_ms().ok() == interval)
+            .count()
+    };
+    monitors
+        .clone()
+        .filter(|o| defined(o.interval_ms().ok()) == 1)
         .filter(|o| o.attr("enabled").is_none_or(is_true))
         .filter(
             |o| match o.role().and_then(Result::ok).map(Role::normalized) {

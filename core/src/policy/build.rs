@@ -120,6 +120,7 @@ impl Builder<'_, '_> {
             if let Some((m, why)) = &p.promote {
                 self.push(Some(id), ActionKind::Promote, *m, why.clone());
             }
+            self.orphan_recurring(idx);
             for n in actions::final_nodes(cluster, &plan.rscs, idx) {
                 let starting = matches!(&p.start, Some((m, true, _)) if *m == n);
                 let role = actions::final_role(cluster, plan, idx, n);
@@ -136,6 +137,35 @@ impl Builder<'_, '_> {
                             Reason::Recurring,
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// Recurring operations recorded where the resource is active that its
+    /// definition no longer has (name and interval): cancelled.
+    fn orphan_recurring(&mut self, idx: RscIdx) {
+        let cluster = self.cluster;
+        let rsc = &cluster.table.rscs[idx];
+        let Some(prim) = rsc.prim else { return };
+        for (n, h) in &cluster.history[idx] {
+            if !h.role.is_active() || cluster.nodes[*n].unclean || !cluster.nodes[*n].online {
+                continue;
+            }
+            for (task, interval_ms) in &h.recurring {
+                let configured = prim
+                    .ops
+                    .iter()
+                    .any(|o| o.name == *task && o.interval_ms().ok() == Some(*interval_ms));
+                if !configured {
+                    let kind = ActionKind::Cancel {
+                        task: task.clone(),
+                        interval_ms: *interval_ms,
+                    };
+                    let why = Reason::AdminChange(format!(
+                        "{task} every {interval_ms}ms is no longer configured"
+                    ));
+                    self.push(Some(&rsc.id), kind, *n, why);
                 }
             }
         }
@@ -249,7 +279,7 @@ impl Builder<'_, '_> {
                 orphaned: false,
                 unmanaged: !rsc.meta.managed || p.blocked || cluster.options.maintenance_mode,
             };
-            let nodes = actions::final_nodes(cluster, &plan.rscs, idx);
+            let nodes = actions::shown_nodes(cluster, &plan.rscs, idx);
             let anonymous = self.is_anonymous_instance(idx);
             if anonymous {
                 self.t.anonymous_instances.insert(rsc.id.clone());

@@ -49,6 +49,14 @@ pub struct RscHistory {
     pub recurring: BTreeSet<(String, u64)>,
     /// A stop failed here: the resource cannot be considered stopped.
     pub stop_failed: bool,
+    /// Some operation completed here, or one that makes it active is in
+    /// flight: the state is known and no probe is needed.
+    pub known: bool,
+    /// The newest record is an in-flight start with no call id yet. Such a
+    /// record sorts after every completed one, so the results crm_simulate
+    /// records for this transition stay behind it and the resource still
+    /// shows active here afterwards.
+    pub pending_start_last: bool,
 }
 
 const OCF_OK: i32 = 0;
@@ -136,18 +144,27 @@ pub fn replay(
         banned_everywhere: false,
         recurring: BTreeSet::new(),
         stop_failed: false,
+        known: false,
+        pending_start_last: false,
     };
     let mut ops: Vec<&LrmRscOp> = lrm.ops.iter().collect();
-    ops.sort_by_key(|o| o.call_id);
+    // An op without a call id yet (-1) is the newest.
+    ops.sort_by_key(|o| if o.call_id < 0 { i64::MAX } else { o.call_id });
     let last_failure_key = lrm
         .ops
         .iter()
         .find(|o| o.id.ends_with("_last_failure_0"))
         .and_then(|o| o.operation_key.clone());
     for op in ops {
-        if op.op_status == EXEC_PENDING || op.op_status == EXEC_CANCELLED || op.call_id < 0 {
+        h.pending_start_last = false;
+        if op.op_status == EXEC_PENDING || op.call_id < 0 {
+            pending(&mut h, op);
             continue;
         }
+        if op.op_status == EXEC_CANCELLED {
+            continue;
+        }
+        h.known = true;
         if op.operation == "cancel" {
             continue;
         }
@@ -157,6 +174,23 @@ pub fn replay(
         apply(&mut h, op, prim, fencing, last_failure_key.as_deref());
     }
     h
+}
+
+/// An operation still in flight: a start (or promote, migration) makes the
+/// resource active there already; a probe in flight leaves the state unknown.
+fn pending(h: &mut RscHistory, op: &LrmRscOp) {
+    match op.operation.as_str() {
+        "start" | "migrate_from" | "migrate_to" => {
+            h.role = h.role.max(RunRole::Started);
+            h.known = true;
+            h.pending_start_last = op.call_id < 0 && op.operation == "start";
+        }
+        "promote" => {
+            h.role = RunRole::Promoted;
+            h.known = true;
+        }
+        _ => {}
+    }
 }
 
 fn apply(

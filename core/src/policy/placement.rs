@@ -1,9 +1,9 @@
 //! Assigning resources to nodes.
 //!
 //! Top-level resources are placed one at a time: higher priority first, then
-//! the one with the higher score where it runs now, then the one with the
-//! better scores over the nodes in preference order; ties keep configuration
-//! order. A primitive places the primaries it is colocated with first, takes
+//! the one with the higher score where it runs now; ties keep configuration
+//! order (crm_simulate keeps it even when a later resource has better scores
+//! on every node). A primitive places the primaries it is colocated with first, takes
 //! their placement into its scores, adds the preferences of the resources
 //! colocated with it, and picks the best node: highest score, then the node
 //! with fewer resources placed so far, then the node it runs on, then the
@@ -73,8 +73,7 @@ impl Placer<'_, '_> {
     /// Top-level resources in the order they are placed.
     fn placement_order(&mut self) -> Vec<RscIdx> {
         let top = self.cluster.table.top.clone();
-        let node_order = self.nodes_by_name();
-        let keyed: Vec<(RscIdx, i64, Score, NodeScores)> = top
+        let keyed: Vec<(RscIdx, i64, Score)> = top
             .iter()
             .map(|&t| {
                 let first = self
@@ -91,30 +90,12 @@ impl Placer<'_, '_> {
                     Some(&n) => work[n].unwrap_or(Score::MINUS_INFINITY),
                     None => Score::MINUS_INFINITY,
                 };
-                (t, self.cluster.table.rscs[t].meta.priority, here, work)
+                (t, self.cluster.table.rscs[t].meta.priority, here)
             })
             .collect();
         let mut sorted = keyed;
-        sorted.sort_by(|a, b| {
-            b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then_with(|| {
-                for &n in &node_order {
-                    let (x, y) = (self.effective(&a.3, n), self.effective(&b.3, n));
-                    if x != y {
-                        return y.cmp(&x);
-                    }
-                }
-                Ordering::Equal
-            })
-        });
+        sorted.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
         sorted.into_iter().map(|k| k.0).collect()
-    }
-
-    /// Nodes in the order used to compare resources: by name (all scores
-    /// are still zero for this purpose).
-    fn nodes_by_name(&self) -> Vec<NodeIdx> {
-        let mut v: Vec<NodeIdx> = (0..self.cluster.nodes.len()).collect();
-        v.sort_by(|&a, &b| self.cluster.nodes[a].name.cmp(&self.cluster.nodes[b].name));
-        v
     }
 
     fn effective(&self, scores: &NodeScores, n: NodeIdx) -> Score {

@@ -29,6 +29,10 @@ macro_rules! golden {
 
 golden!(
     colocation_follows,
+    config_order_places,
+    duplicate_monitor,
+    orphan_monitor_cancel,
+    pending_probe,
     failcount_ban,
     group_starts,
     location_moves,

@@ -86,5 +86,24 @@ cases['failcount_ban'] = cib(NOSTONITH, ['n1', 'n2'],
 cases['unclean_fenced'] = cib({"stonith-enabled": "true"}, ['n1', 'n2'],
     '<primitive id="fence" class="stonith" type="fence_dummy"/>' + prim('vip'), '',
     node_state('n1', running('vip'), lost=True) + node_state('n2', merge(stopped('vip'), {'fence': [op('fence', 'start', 2)]})))
+# equal priority: resources are placed in configuration order, even when a
+# later one has better scores (a first takes n1, b then the emptier n2)
+cases['config_order_places'] = cib(NOSTONITH, ['n1', 'n2'], prim('a', False) + prim('b', False),
+    '<rsc_location id="a-not-n2" rsc="a" node="n2" score="-INFINITY"/>',
+    node_state('n1') + node_state('n2'))
+# two monitor definitions with the same interval: neither is scheduled
+cases['duplicate_monitor'] = cib(NOSTONITH, ['n1', 'n2'],
+    '<primitive id="vip" class="ocf" provider="pacemaker" type="Dummy"><operations>'
+    '<op id="vip-monitor-10s" name="monitor" interval="10s"/><op id="vip-monitor-10s-b" name="monitor" interval="10s" timeout="30s"/>'
+    '</operations></primitive>' + prim('web'),
+    '', node_state('n1', {'vip': [op('vip', 'start', 2)]}) + node_state('n2', merge(stopped('vip'), stopped('web'))))
+# a probe still in flight leaves the state unknown: probed again
+cases['pending_probe'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip'), '',
+    node_state('n1', {'vip': [op('vip', 'monitor', 2, rc=-1, expected=7).replace('op-status="0"', 'op-status="-1"')]})
+    + node_state('n2', stopped('vip')))
+# a recorded monitor whose definition changed interval is cancelled
+cases['orphan_monitor_cancel'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('vip').replace('10s', '20s'), '',
+    node_state('n1', running('vip')) + node_state('n2', stopped('vip')))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
