@@ -17,11 +17,7 @@ impl Totem {
             if seq <= min_aru {
                 continue;
             }
-            let active = if self.forming.is_some() {
-                self.forming.as_ref().expect("checked")
-            } else {
-                &self.last
-            };
+            let active = self.forming.as_ref().unwrap_or(&self.last);
             match active.store.get(seq) {
                 Some(msg) => {
                     let bytes = self.codec.encode(

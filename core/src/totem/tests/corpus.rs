@@ -4,6 +4,7 @@
 //! `cargo test -p cohort-core write_wire_corpus -- --ignored`.
 //
 // Tests may write files; core's own code may not.
+#![allow(clippy::disallowed_methods)]
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
