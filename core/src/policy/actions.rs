@@ -88,8 +88,16 @@ fn plan_roles(cluster: &Cluster<'_>, roles: &[Option<RunRole>], rscs: &mut [RscP
         }
         let finals = final_nodes(cluster, rscs, idx);
         let wants_promoted = roles[idx] == Some(RunRole::Promoted);
+        // Outside a clone a resource has one role: promoted anywhere means
+        // every active copy is demoted before it stops.
+        let promoted_somewhere = cluster.table.clone_of(idx).is_none()
+            && cluster.history[idx]
+                .iter()
+                .any(|(_, h)| h.role == RunRole::Promoted);
         for (n, h) in &cluster.history[idx] {
-            if h.role != RunRole::Promoted || cluster.nodes[*n].unclean {
+            let promoted =
+                h.role == RunRole::Promoted || (promoted_somewhere && h.role.is_active());
+            if !promoted || cluster.nodes[*n].unclean {
                 continue;
             }
             let stays = finals.contains(n) && wants_promoted;
@@ -437,7 +445,7 @@ pub fn final_role(cluster: &Cluster<'_>, plan: &Plan, idx: RscIdx, node: NodeIdx
         Some(h) if h.role.is_active() && !starting => h.role,
         _ => RunRole::Started,
     };
-    let role = if p.demote.iter().any(|(n, _)| *n == node) {
+    let role = if p.demote.iter().any(|(n, _)| *n == node) && !starting {
         RunRole::Unpromoted
     } else {
         role
@@ -455,7 +463,15 @@ pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
     if !cluster.options.startup_probes {
         return Vec::new();
     }
-    let siblings: Vec<RscIdx> = match cluster.table.clone_of(idx) {
+    // Instances of an anonymous clone share one history per node; those of
+    // a unique clone are probed each on its own.
+    let anonymous = |c: &RscIdx| {
+        matches!(
+            cluster.table.rscs[*c].kind,
+            RscKind::Clone { unique: false, .. }
+        )
+    };
+    let siblings: Vec<RscIdx> = match cluster.table.clone_of(idx).filter(anonymous) {
         Some(c) => cluster
             .table
             .primitives(c)

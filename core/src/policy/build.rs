@@ -101,10 +101,11 @@ impl Builder<'_, '_> {
             let id = rsc.id.as_str();
             // A node about to be fenced is not probed.
             let fenced: Vec<NodeIdx> = plan.fenced.iter().map(|(n, _)| *n).collect();
-            for n in actions::probe_nodes(cluster, idx)
+            let probes: Vec<NodeIdx> = actions::probe_nodes(cluster, idx)
                 .into_iter()
-                .filter(|n| !fenced.contains(n))
-            {
+                .filter(|n| !fenced.contains(n) && self.probes_for_clone(plan, idx, *n))
+                .collect();
+            for n in probes {
                 self.push(Some(id), ActionKind::Probe, n, Reason::UnknownState);
             }
             let p = &plan.rscs[idx];
@@ -140,6 +141,30 @@ impl Builder<'_, '_> {
                 }
             }
         }
+    }
+
+    /// An anonymous clone is probed once per node, not once per instance:
+    /// through the instance that will run there, else its first instance.
+    fn probes_for_clone(&self, plan: &Plan, idx: RscIdx, node: NodeIdx) -> bool {
+        let table = &self.cluster.table;
+        if !self.is_anonymous_instance(idx) {
+            return true;
+        }
+        let Some(clone) = table.clone_of(idx) else {
+            return true;
+        };
+        let base = &table.rscs[idx].base_id;
+        let siblings: Vec<RscIdx> = table
+            .primitives(clone)
+            .into_iter()
+            .filter(|&p| table.rscs[p].base_id == *base)
+            .collect();
+        let chosen = siblings
+            .iter()
+            .copied()
+            .find(|&s| actions::final_nodes(self.cluster, &plan.rscs, s).contains(&node))
+            .or_else(|| siblings.first().copied());
+        chosen == Some(idx)
     }
 
     /// Recurring operations recorded where the resource is active that its

@@ -138,42 +138,87 @@ impl Placer<'_, '_> {
         }
     }
 
-    /// Places a clone's instances one by one, running ones first, each kept
-    /// off nodes that already have clone-node-max instances.
+    /// Places a clone's instances one by one, each kept off nodes that
+    /// already have clone-node-max instances. Running instances go first and
+    /// keep their node only if it is still their choice; an instance that
+    /// would move is taken back and placed after the others, so it cannot
+    /// take the node of an instance that is staying.
     fn assign_clone(&mut self, idx: RscIdx) {
         if self.assigning[idx] {
             return;
         }
         self.assigning[idx] = true;
         let node_max = super::clone::node_max(self.cluster, idx);
-        let mut instances = self.cluster.table.rscs[idx].children.clone();
-        instances.sort_by_key(|&i| {
+        let instances = self.cluster.table.rscs[idx].children.clone();
+        let current = |i: RscIdx| -> Option<NodeIdx> {
             let prims = self.cluster.table.primitives(i);
-            !prims
-                .iter()
-                .any(|&p| !self.cluster.running_on(p).is_empty())
-        });
+            prims
+                .first()
+                .and_then(|&p| self.cluster.running_on(p).first().copied())
+        };
+        let (running, idle): (Vec<RscIdx>, Vec<RscIdx>) =
+            instances.iter().partition(|&&i| current(i).is_some());
+        let running: Vec<(RscIdx, NodeIdx)> = running
+            .into_iter()
+            .filter_map(|i| current(i).map(|n| (i, n)))
+            .collect();
         let mut count = vec![0usize; self.cluster.nodes.len()];
-        for inst in instances {
+        let mut later = Vec::new();
+        for (inst, here) in running {
             let prims = self.cluster.table.primitives(inst);
-            if prims.iter().all(|&p| self.out.node[p].is_some()) {
-                continue;
-            }
-            for &p in &prims {
-                for (n, c) in count.iter().enumerate() {
-                    if *c >= node_max {
-                        if let Some(s) = self.out.scores[p][n] {
-                            self.out.scores[p][n] = Some(s + Score::MINUS_INFINITY);
+            let saved: Vec<(NodeScores, usize)> = prims
+                .iter()
+                .map(|&p| (self.out.scores[p].clone(), self.out.notes[p].len()))
+                .collect();
+            match self.assign_instance(inst, node_max, &mut count) {
+                Some(n) if n != here => {
+                    count[n] -= 1;
+                    for (&p, (scores, notes)) in prims.iter().zip(saved) {
+                        if let Some(Some(m)) = self.out.node[p] {
+                            self.out.placed_count[m] -= 1;
                         }
+                        self.out.node[p] = None;
+                        self.out.scores[p] = scores;
+                        self.out.notes[p].truncate(notes);
+                    }
+                    later.push(inst);
+                }
+                _ => {}
+            }
+        }
+        for inst in later.into_iter().chain(idle) {
+            self.assign_instance(inst, node_max, &mut count);
+        }
+        self.assigning[idx] = false;
+    }
+
+    /// Places one clone instance (unless colocation already did) and counts
+    /// it on its node; returns the node it got this way.
+    fn assign_instance(
+        &mut self,
+        inst: RscIdx,
+        node_max: usize,
+        count: &mut [usize],
+    ) -> Option<NodeIdx> {
+        let prims = self.cluster.table.primitives(inst);
+        if prims.iter().all(|&p| self.out.node[p].is_some()) {
+            return None;
+        }
+        for &p in &prims {
+            for (n, c) in count.iter().enumerate() {
+                if *c >= node_max {
+                    if let Some(s) = self.out.scores[p][n] {
+                        self.out.scores[p][n] = Some(s + Score::MINUS_INFINITY);
                     }
                 }
             }
-            self.assign_rsc(inst);
-            if let Some(Some(Some(n))) = prims.first().map(|&p| self.out.node[p]) {
-                count[n] += 1;
-            }
         }
-        self.assigning[idx] = false;
+        self.assign_rsc(inst);
+        let placed = prims.first().and_then(|&p| self.out.node[p].flatten());
+        if let Some(n) = placed {
+            count[n] += 1;
+        }
+        placed
     }
 
     /// Nodes where `idx` (a primitive, or any instance of a clone) is placed.

@@ -28,6 +28,7 @@ macro_rules! golden {
 }
 
 golden!(
+    clone_instance_stays,
     colocation_follows,
     config_order_places,
     duplicate_monitor,

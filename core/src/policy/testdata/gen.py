@@ -105,5 +105,14 @@ cases['pending_probe'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip'), '',
 cases['orphan_monitor_cancel'] = cib(NOSTONITH, ['n1', 'n2'],
     prim('vip').replace('10s', '20s'), '',
     node_state('n1', running('vip')) + node_state('n2', stopped('vip')))
+# a unique clone instance on a standby node must not take the node of an
+# instance that stays: d:1 keeps n2, d:0 moves to n3
+cases['clone_instance_stays'] = cib(NOSTONITH, ['n1', 'n2', 'n3'],
+    '<clone id="c"><meta_attributes id="c-meta"><nvpair id="c-gu" name="globally-unique" value="true"/>'
+    '<nvpair id="c-max" name="clone-max" value="2"/></meta_attributes>' + prim('d') + '</clone>', '',
+    node_state('n1', {'d:0': [op('d:0', 'start', 2), op('d:0', 'monitor', 3, interval=10000)]})
+    + node_state('n2', {'d:1': [op('d:1', 'start', 2), op('d:1', 'monitor', 3, interval=10000)]})
+    + node_state('n3', {'d:0': [op('d:0', 'monitor', 1, rc=7)], 'd:1': [op('d:1', 'monitor', 1, rc=7)]}),
+    node_attrs={'n1': {'standby': 'on'}})
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
