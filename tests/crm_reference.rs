@@ -89,6 +89,20 @@ fn check(scenario: &Path, work: &Path) -> Vec<String> {
             "`cohort configure show` differs from `crm configure show`\n--- crm:\n{show_theirs}\n--- cohort:\n{show_ours}"
         ));
     }
+    let xml_theirs = tool(
+        &dir,
+        Some(&theirs),
+        "crm",
+        &["configure", "show", "xml"],
+        None,
+    )
+    .stdout;
+    let xml_ours = cohort(Some(&ours), &["configure", "show", "xml"], "").stdout;
+    if xml_ours != xml_theirs {
+        problem(format!(
+            "`cohort configure show xml` differs from crm's\n--- crm:\n{xml_theirs}\n--- cohort:\n{xml_ours}"
+        ));
+    }
     let theirs_str = theirs.to_string_lossy();
     let ours_str = ours.to_string_lossy();
     let verify_theirs = tool(

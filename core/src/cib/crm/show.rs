@@ -9,7 +9,7 @@
 use crate::cib::model::{
     Agent, AttrSet, Cib, Clone, ColocationTarget, Configuration, Constraint, DateExpression, Group,
     LocationPlacement, LocationTarget, NodeDef, NvPair, Op, OrderTarget, PartRef, Primitive,
-    Resource, ResourceSet, Rule, RuleExpr, XmlElement,
+    Resource, ResourceSet, Rule, RuleExpr, XmlElement, XmlNode,
 };
 use crate::cib::xml;
 
@@ -66,13 +66,13 @@ pub fn show_ids(cib: &Cib, ids: &[&str]) -> Result<String, CrmError> {
     ))
 }
 
-/// What `crm configure show xml` prints: the whole CIB with an XML
-/// declaration, `passw*` values obscured.
+/// What `crm configure show xml` prints: an XML declaration, the CIB
+/// without its status section, `passw*` values obscured, and a blank line.
 pub fn show_xml(cib: &Cib) -> String {
-    format!(
-        "<?xml version=\"1.0\" ?>\n{}",
-        xml::write_cib(&obscured(cib))
-    )
+    let mut root = xml::cib_to_element(&obscured(cib));
+    root.children
+        .retain(|c| !matches!(c, XmlNode::Element(e) if e.name == "status"));
+    format!("<?xml version=\"1.0\" ?>\n{}\n", xml::write_element(&root))
 }
 
 /// A copy with every `passw*` value replaced by `******`.

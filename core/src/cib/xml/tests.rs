@@ -81,9 +81,7 @@ fn cibadmin_empty_is_reproduced_exactly() {
     assert_eq!(write_cib(&Cib::empty()), text);
 }
 
-/// `testdata/crmsh.xml` is what `crm configure load update` wrote (crmsh 4.x),
-/// except one `<node>` where crmsh put uname before id: we write id first,
-/// as Pacemaker's own tools do.
+/// `testdata/crmsh.xml` is what `crm configure load update` wrote (crmsh 4.x).
 #[test]
 fn crmsh_output_is_reproduced_byte_for_byte() {
     let text = include_str!("testdata/crmsh.xml");

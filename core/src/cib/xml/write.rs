@@ -165,10 +165,14 @@ fn nvpair(p: &NvPair) -> XmlElement {
 
 /// A `<node>` of the configuration.
 pub fn node_to_element(n: &NodeDef) -> XmlElement {
-    El::new("node")
-        .attr("id", &n.id)
-        .attr("uname", &n.uname)
-        .opt("type", n.kind.as_deref())
+    // crmsh writes `uname id` when it made the id from the uname (`node n1`)
+    // and `id uname` when the id was given (`node 1: n1`), as Pacemaker does.
+    let el = if n.id == n.uname {
+        El::new("node").attr("uname", &n.uname).attr("id", &n.id)
+    } else {
+        El::new("node").attr("id", &n.id).attr("uname", &n.uname)
+    };
+    el.opt("type", n.kind.as_deref())
         .opt("description", n.description.as_deref())
         .extra(&n.extra_attrs)
         .children(sets("instance_attributes", &n.instance_attrs))
