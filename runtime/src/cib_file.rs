@@ -21,8 +21,8 @@ pub enum CibFileError {
     /// The file was read but is not a CIB we can import.
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
-    /// The new CIB could not be written; the old file is unchanged.
-    #[error("{path}: cannot write CIB: {source}")]
+    /// The new file could not be written; the old one is unchanged.
+    #[error("{path}: cannot write: {source}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
@@ -37,8 +37,28 @@ pub fn read_text(path: &Path) -> Result<String, CibFileError> {
     })
 }
 
-/// Replaces `path` with `text` atomically (temp file, fsync, rename, fsync dir).
+/// Replaces `path` with `text` atomically (temp file, fsync, rename, fsync
+/// dir), keeping the old file's permissions.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), CibFileError> {
+    let keep = fs::metadata(path).ok().map(|m| m.permissions());
+    write_atomic_inner(path, text.as_bytes(), keep)
+}
+
+/// Replaces `path` with `bytes` atomically, with the given permissions set
+/// before the new file becomes visible (a key must never be readable by others).
+pub fn write_atomic_bytes(
+    path: &Path,
+    bytes: &[u8],
+    permissions: fs::Permissions,
+) -> Result<(), CibFileError> {
+    write_atomic_inner(path, bytes, Some(permissions))
+}
+
+fn write_atomic_inner(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<fs::Permissions>,
+) -> Result<(), CibFileError> {
     let err = |source| CibFileError::Write {
         path: path.to_path_buf(),
         source,
@@ -54,12 +74,11 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), CibFileError> {
     let tmp = dir.join(format!(".{name}.cohort-{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        // Keep the old file's permissions: the CIB may be private.
-        if let Ok(meta) = fs::metadata(path) {
-            fs::set_permissions(&tmp, meta.permissions())?;
+        if let Some(p) = permissions {
+            fs::set_permissions(&tmp, p)?;
         }
+        f.write_all(bytes)?;
+        f.sync_all()?;
         fs::rename(&tmp, path)?;
         fs::File::open(dir)?.sync_all()
     })();
@@ -96,7 +115,7 @@ mod tests {
         let e = write_atomic(path, "x").unwrap_err();
         assert!(
             e.to_string()
-                .starts_with("/nonexistent-cohort-dir/cib.xml: cannot write CIB"),
+                .starts_with("/nonexistent-cohort-dir/cib.xml: cannot write"),
             "{e}"
         );
     }

@@ -173,3 +173,38 @@ fn demo_runs_without_files_or_agents() {
     );
     assert!(shown.contains("# verify: valid"), "{shown}");
 }
+
+#[test]
+fn keygen_writes_a_private_key_of_the_asked_size() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("keygen").parent().unwrap().to_path_buf();
+    let key = dir.join("authkey");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cohort"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["keygen", "-k", key.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Gathering 2048 bits for key from /dev/urandom."));
+    let meta = fs::metadata(&key).unwrap();
+    assert_eq!(meta.len(), 256);
+    assert_eq!(meta.permissions().mode() & 0o777, 0o400);
+    let first = fs::read(&key).unwrap();
+    let again = run(&["keygen", "-k", key.to_str().unwrap(), "-s", "128"]);
+    assert_eq!(again.status.code(), Some(0), "an existing key is replaced");
+    let second = fs::read(&key).unwrap();
+    assert_eq!(second.len(), 128);
+    assert_ne!(first[..128], second[..], "a new key is new random bytes");
+    for bad in ["127", "4097"] {
+        let out = run(&["keygen", "-k", key.to_str().unwrap(), "-s", bad]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains("Unsupported key size (supported <128,4096>)"));
+    }
+    assert_eq!(
+        fs::read(&key).unwrap(),
+        second,
+        "a refused size leaves the key alone"
+    );
+}

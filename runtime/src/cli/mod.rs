@@ -8,6 +8,7 @@
 mod config_check;
 mod configure;
 mod demo;
+mod keygen;
 mod simulate;
 mod verify;
 
@@ -50,6 +51,8 @@ commands:
                                print its effective settings
   simulate -x FILE [--placement [--no-probes]] [--why RSC]
                                schedule a transition like crm_simulate -S
+  keygen [-k FILE] [-s BYTES]  write a cluster authentication key like
+                               corosync-keygen (default /etc/corosync/authkey)
   demo                         apply the reference configuration to a fresh CIB,
                                show it and verify it (no files, no root)
 
@@ -87,6 +90,7 @@ pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
         Some((&"verify", words)) => verify::run(words, io),
         Some((&"simulate", words)) => simulate::run(words, io),
         Some((&"demo", [])) => demo::run(io),
+        Some((&"keygen", words)) => keygen::run(words, io),
         Some((&"config", [sub, rest @ ..])) if *sub == "check" => config_check::run(rest, io),
         Some((cmd, _)) => {
             let _ = writeln!(io.err, "cohort: unknown command '{cmd}'\n\n{USAGE}");
