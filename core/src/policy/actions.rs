@@ -374,9 +374,27 @@ fn propagate_unrunnable(
                 }
             }
         }
+        changed |= blocked_stops(cluster, orders, rscs);
         for c in colocs.iter().filter(|c| c.score >= Score::INFINITY) {
             if will_be_active(cluster, rscs, c.primary) {
                 continue;
+            }
+            // What must run with a resource that will not be active cannot
+            // keep running either.
+            let what = format!("{} will not be active", cluster.table.rscs[c.primary].id);
+            if !rscs[c.dependent].frozen && c.dependent_role.is_none() && c.primary_role.is_none() {
+                for n in cluster.running_on(c.dependent) {
+                    let plan = &mut rscs[c.dependent];
+                    if cluster.nodes[n].unclean || plan.stops.iter().any(|(s, _)| *s == n) {
+                        continue;
+                    }
+                    let why = Reason::Constraint {
+                        id: c.id.clone(),
+                        what: what.clone(),
+                    };
+                    plan.stops.push((n, why));
+                    changed = true;
+                }
             }
             if let Some(s) = rscs[c.dependent].start.as_mut() {
                 if s.1 {
@@ -393,6 +411,30 @@ fn propagate_unrunnable(
             break;
         }
     }
+}
+
+/// A stop that must wait for the stop of something frozen (unmanaged or
+/// blocked, so it never stops) cannot run: the resource keeps running where
+/// it is, and does not start anywhere else. Returns true if anything changed.
+fn blocked_stops(cluster: &Cluster<'_>, orders: &[OrderRel], rscs: &mut [RscPlan]) -> bool {
+    let mut changed = false;
+    for o in orders.iter().filter(|o| o.kind == OrderKind::Mandatory) {
+        if o.first_action != Verb::Stop || o.then_action != Verb::Stop {
+            continue;
+        }
+        let first_stuck = rscs[o.first].frozen && !cluster.running_on(o.first).is_empty();
+        if !first_stuck || rscs[o.then].stops.is_empty() {
+            continue;
+        }
+        let then = &mut rscs[o.then];
+        then.stops.clear();
+        if let Some(s) = then.start.as_mut() {
+            s.1 = false;
+        }
+        then.frozen = true;
+        changed = true;
+    }
+    changed
 }
 
 /// Active after the transition: started where placed, or still running

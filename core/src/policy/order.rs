@@ -27,12 +27,7 @@ pub struct OrderRel {
 pub fn collect(cluster: &Cluster<'_>) -> Vec<OrderRel> {
     let mut out = Vec::new();
     for rsc in &cluster.table.rscs {
-        if rsc.kind != RscKind::Group
-            || rsc
-                .config
-                .meta_value("ordered")
-                .is_some_and(|v| !crate::cib::is_true(v))
-        {
+        if rsc.kind != RscKind::Group || !is_ordered(rsc) {
             continue;
         }
         for pair in rsc.children.windows(2) {
@@ -175,11 +170,24 @@ fn inverse(v: Verb) -> Verb {
     }
 }
 
+/// A group's members start one after another unless `ordered=false`; then
+/// an order with the group applies to every member.
+fn is_ordered(rsc: &super::resources::Rsc<'_>) -> bool {
+    rsc.config
+        .meta_value("ordered")
+        .is_none_or(crate::cib::is_true)
+}
+
 /// The primitives that stand for `idx` at one end of an order.
 fn endpoint(cluster: &Cluster<'_>, idx: RscIdx, verb: Verb, is_first: bool) -> Vec<RscIdx> {
     let rsc = &cluster.table.rscs[idx];
     match rsc.kind {
         RscKind::Primitive => vec![idx],
+        RscKind::Group if !is_ordered(rsc) => rsc
+            .children
+            .iter()
+            .flat_map(|&m| endpoint(cluster, m, verb, is_first))
+            .collect(),
         RscKind::Group => {
             let members = &rsc.children;
             let starting = matches!(verb, Verb::Start | Verb::Promote);

@@ -28,7 +28,9 @@ macro_rules! golden {
 }
 
 golden!(
+    blocked_stop_holds,
     clone_instance_stays,
+    coloc_primary_unrunnable,
     colocation_follows,
     config_order_places,
     duplicate_monitor,
@@ -41,4 +43,5 @@ golden!(
     standby_moves,
     stickiness_keeps,
     unclean_fenced,
+    unordered_group_order,
 );

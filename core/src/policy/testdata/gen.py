@@ -114,5 +114,30 @@ cases['clone_instance_stays'] = cib(NOSTONITH, ['n1', 'n2', 'n3'],
     + node_state('n2', {'d:1': [op('d:1', 'start', 2), op('d:1', 'monitor', 3, interval=10000)]})
     + node_state('n3', {'d:0': [op('d:0', 'monitor', 1, rc=7)], 'd:1': [op('d:1', 'monitor', 1, rc=7)]}),
     node_attrs={'n1': {'standby': 'on'}})
+STOPPED_META = lambda r: f'<meta_attributes id="{r}-meta"><nvpair id="{r}-tr" name="target-role" value="Stopped"/></meta_attributes>'
+# b's failed monitor is on-fail=block, so b never stops; a's stop must wait
+# for b's (order a then b), so a keeps running despite target-role=Stopped
+cases['blocked_stop_holds'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('a').replace('</primitive>', STOPPED_META('a') + '</primitive>')
+    + prim('b').replace('interval="10s"/>', 'interval="10s" on-fail="block"/>'),
+    '<rsc_order id="a-then-b" first="a" then="b" kind="Mandatory"/>',
+    node_state('n1', merge(running('a'), {'b': [op('b', 'start', 2), op('b', 'monitor', 4, rc=1, interval=10000)]}))
+    + node_state('n2', merge(stopped('a'), stopped('b'))))
+# an order with an unordered group applies to every member: all stop
+cases['unordered_group_order'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('x').replace('</primitive>', STOPPED_META('x') + '</primitive>')
+    + '<group id="g"><meta_attributes id="g-meta"><nvpair id="g-o" name="ordered" value="false"/>'
+    '<nvpair id="g-c" name="collocated" value="false"/></meta_attributes>' + prim('m1') + prim('m2') + '</group>',
+    '<rsc_order id="x-then-g" first="x" then="g" kind="Mandatory"/>',
+    node_state('n1', merge(stopped('x'), running('m1'), running('m2')))
+    + node_state('n2', merge(stopped('x'), stopped('m1'), stopped('m2'))))
+# engine must run with central, which cannot start (it needs x, stopped):
+# the running engine stops
+cases['coloc_primary_unrunnable'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('x').replace('</primitive>', STOPPED_META('x') + '</primitive>') + prim('central') + prim('engine'),
+    '<rsc_order id="x-then-central" first="x" then="central" kind="Mandatory"/>'
+    '<rsc_colocation id="engine-with-central" rsc="engine" with-rsc="central" score="INFINITY"/>',
+    node_state('n1', merge(stopped('x'), stopped('central'), running('engine')))
+    + node_state('n2', merge(stopped('x'), stopped('central'), stopped('engine'))))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
