@@ -132,3 +132,88 @@ fn placement_agrees_with_crm_simulate() {
         lost.join(" ")
     );
 }
+
+/// Every case of tests.json, case names with their features (features.tsv).
+fn corpus() -> Vec<(String, Vec<String>)> {
+    let tests_json = fs::read_to_string(cts().join("tests.json")).expect("tests.json");
+    let features = fs::read_to_string(cts().join("features.tsv")).unwrap_or_default();
+    let feature_of = |name: &str| -> Vec<String> {
+        features
+            .lines()
+            .find_map(|l| {
+                let mut cols = l.split('\t');
+                (cols.next() == Some(name)).then(|| cols.next().unwrap_or("").to_string())
+            })
+            .map(|f| {
+                f.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    tests_json
+        .split("\"name\": \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|name| (name.to_string(), feature_of(name)))
+        .collect()
+}
+
+/// The whole regression suite (797 cases, several minutes): the pass count
+/// overall and per feature. Run with
+/// `cargo test --test policy_reference -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn whole_corpus_agreement_per_feature() {
+    if !reference_tools_present(&["python3", "crm_simulate"]) {
+        return;
+    }
+    let cases = corpus();
+    let names: Vec<String> = cases.iter().map(|(n, _)| n.clone()).collect();
+    let tests_json = fs::read_to_string(cts().join("tests.json")).unwrap_or_default();
+    let scratch = Scratch::new("policy-corpus");
+    let agrees = parallel(&names, THREADS, |case| {
+        let want = reference(case, &extra_args(&tests_json, case), &scratch);
+        !want.is_empty() && diff(&want, &cohort_placement(case)).is_empty()
+    });
+    // feature -> (agreeing, total)
+    let mut per_feature: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for ((_, features), ok) in cases.iter().zip(&agrees) {
+        let mut keys: Vec<&str> = features.iter().map(String::as_str).collect();
+        if keys.is_empty() {
+            keys.push("(none)");
+        }
+        for f in keys {
+            let e = per_feature.entry(f).or_default();
+            e.0 += usize::from(*ok);
+            e.1 += 1;
+        }
+    }
+    for (f, (ok, total)) in &per_feature {
+        println!("{f:<28} {ok:>4} / {total:<4}");
+    }
+    let passed = agrees.iter().filter(|a| **a).count();
+    println!(
+        "policy agreement: {passed} of {} cases in tests.json",
+        cases.len()
+    );
+    // Everything the subset ratchet guards must agree here too.
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/agreeing.txt");
+    let guarded = fs::read_to_string(list).unwrap_or_default();
+    let lost: Vec<&str> = guarded
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter(|l| {
+            names
+                .iter()
+                .zip(&agrees)
+                .any(|(n, ok)| n == l.trim() && !ok)
+        })
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "guarded cases that disagree: {}",
+        lost.join(" ")
+    );
+}
