@@ -280,8 +280,21 @@ fn propagate_restarts(
                 continue;
             }
             let next = assignment.node[t].flatten();
+            // The nodes where the cause acts (for per-node orders).
+            let cause_nodes: Vec<NodeIdx> = match (o.first_action, o.then_action) {
+                (Verb::Stop, Verb::Stop) => rscs[f]
+                    .stops
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .chain(rscs[f].implied_stops.iter().copied())
+                    .collect(),
+                _ => rscs[f].start.iter().map(|s| s.0).collect(),
+            };
             for n in cluster.running_on(t) {
                 if cluster.nodes[n].unclean || rscs[t].stops.iter().any(|(s, _)| *s == n) {
+                    continue;
+                }
+                if o.same_node_only && !cause_nodes.contains(&n) {
                     continue;
                 }
                 let why = format!(

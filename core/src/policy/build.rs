@@ -271,6 +271,10 @@ impl Builder<'_, '_> {
             let (fk, tk) = (verb_kind(o.first_action), verb_kind(o.then_action));
             for fa in self.actions_of(o.first, &fk) {
                 for ta in self.actions_of(o.then, &tk) {
+                    let (a, b) = (&self.t.actions[fa], &self.t.actions[ta]);
+                    if o.same_node_only && a.node != b.node {
+                        continue;
+                    }
                     edges.push((fa, ta));
                 }
             }

@@ -155,8 +155,9 @@ fn online_with_fencing(node: &mut NodeInfo, s: &NodeState) {
         set_unclean(node, "peer failed the pacemaker membership criteria");
     } else if !terminate && expected == "down" {
         if flag_true(in_ccm) || crmd_online {
-            // Up but not joined yet: shown online, runs nothing.
-            node.online = true;
+            // Up but not joined yet: pending, runs nothing; online only
+            // when corosync counts it a member.
+            node.online = flag_true(in_ccm);
             node.standby = true;
             node.pending = true;
         }

@@ -21,6 +21,9 @@ pub struct OrderRel {
     pub kind: OrderKind,
     /// Part of a symmetrical constraint (whose inverse is also listed).
     pub symmetrical: bool,
+    /// Between instances of two clones where the `then` clone interleaves:
+    /// it holds only between instances on the same node.
+    pub same_node_only: bool,
 }
 
 /// Every order relation, with the inverse of each symmetrical one.
@@ -140,6 +143,13 @@ fn push(
     kind: OrderKind,
     symmetrical: bool,
 ) {
+    let is_clone = |i: RscIdx| matches!(cluster.table.rscs[i].kind, RscKind::Clone { .. });
+    let interleaved = is_clone(first)
+        && is_clone(then)
+        && cluster.table.rscs[then]
+            .config
+            .meta_value("interleave")
+            .is_some_and(crate::cib::is_true);
     let mut add = |f: RscIdx, fa: Verb, t: RscIdx, ta: Verb| {
         for fp in endpoint(cluster, f, fa, true) {
             for tp in endpoint(cluster, t, ta, false) {
@@ -151,6 +161,7 @@ fn push(
                     then_action: ta,
                     kind,
                     symmetrical,
+                    same_node_only: interleaved,
                 });
             }
         }

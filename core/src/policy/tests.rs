@@ -38,6 +38,7 @@ golden!(
     pending_probe,
     failcount_ban,
     group_starts,
+    interleave_restart,
     location_moves,
     order_blocks_start,
     standby_moves,

@@ -139,5 +139,13 @@ cases['coloc_primary_unrunnable'] = cib(NOSTONITH, ['n1', 'n2'],
     '<rsc_colocation id="engine-with-central" rsc="engine" with-rsc="central" score="INFINITY"/>',
     node_state('n1', merge(stopped('x'), stopped('central'), running('engine')))
     + node_state('n2', merge(stopped('x'), stopped('central'), stopped('engine'))))
+# interleaved clones: a's instance on n1 is recovered, so only b's instance
+# on n1 restarts (without interleave, b would restart on both nodes)
+cases['interleave_restart'] = cib(NOSTONITH, ['n1', 'n2'],
+    '<clone id="ca">' + prim('a') + '</clone>'
+    + '<clone id="cb"><meta_attributes id="cb-meta"><nvpair id="cb-il" name="interleave" value="true"/></meta_attributes>' + prim('b') + '</clone>',
+    '<rsc_order id="ca-then-cb" first="ca" then="cb" kind="Mandatory"/>',
+    node_state('n1', merge({'a': [op('a', 'start', 2), op('a', 'monitor', 4, rc=1, interval=10000)]}, running('b')))
+    + node_state('n2', merge(running('a'), running('b'))))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
