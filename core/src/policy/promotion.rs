@@ -41,17 +41,21 @@ pub fn next_roles(cluster: &Cluster<'_>, assignment: &Assignment) -> Vec<Option<
             let Some(node) = assignment.node[first].flatten() else {
                 continue;
             };
-            if let Some(score) = promotion_score(cluster, c, first, node) {
-                let promoted_now = cluster
-                    .history_on(first, node)
-                    .is_some_and(|h| h.role == RunRole::Promoted);
+            let promoted_now = cluster
+                .history_on(first, node)
+                .is_some_and(|h| h.role == RunRole::Promoted);
+            // An instance promoted now stays a candidate even without a
+            // promotion score (it keeps its role up to promoted-max).
+            let score =
+                promotion_score(cluster, c, first, node).or(promoted_now.then_some(Score::ZERO));
+            if let Some(score) = score {
                 candidates.push((score, promoted_now, cluster.nodes[node].name.clone(), inst));
             }
         }
         if rsc.meta.target_role == Some(Role::Unpromoted) {
             continue;
         }
-        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
         let max = promoted_max(cluster, c);
         for (score, _, _, inst) in candidates.into_iter().take(max) {
             if score < Score::ZERO {
