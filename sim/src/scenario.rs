@@ -86,8 +86,10 @@ impl Scenario {
             about,
             config,
             nodes,
-            // Long enough for a dozen faults at the slowest swarm rate.
-            fault_phase: Duration::from_millis(20 * token_ms.max(1500)),
+            // Twelve token timeouts: from a couple of faults (the slowest
+            // swarm rate) to a few dozen per seed. Many short runs explore
+            // more than a few long ones, and keep CI fast.
+            fault_phase: Duration::from_millis(12 * token_ms.max(1500)),
         })
     }
 

@@ -55,10 +55,14 @@ pub struct Segments {
     pub malformed: Vec<Violation>,
 }
 
+/// One instance of a ring id: its members, and the incarnations still in
+/// it.
+type Instance = (Vec<NodeId>, BTreeSet<Incarnation>);
+
 #[derive(Debug, Default)]
 struct Instances {
-    /// Per ring id, its instances: members and incarnations still in it.
-    by_ring: BTreeMap<RingId, Vec<(Vec<NodeId>, BTreeSet<Incarnation>)>>,
+    /// Per ring id, its instances, oldest first.
+    by_ring: BTreeMap<RingId, Vec<Instance>>,
     /// Where each incarnation is now.
     current: BTreeMap<Incarnation, ConfigId>,
 }

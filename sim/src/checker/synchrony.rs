@@ -56,7 +56,8 @@ pub fn check(segs: &Segments) -> Vec<Violation> {
     }
     // What each member that went on delivered in each configuration, as
     // sets: the check below is then linear in the deliveries.
-    let held: BTreeMap<ConfigId, Vec<(Incarnation, BTreeSet<&[u8]>)>> = closed_in
+    type Held<'a> = Vec<(Incarnation, BTreeSet<&'a [u8]>)>;
+    let held: BTreeMap<ConfigId, Held<'_>> = closed_in
         .iter()
         .map(|(config, members)| {
             let sets = members
