@@ -73,6 +73,21 @@ fn a_healthy_network_never_fails() {
     }
 }
 
+/// Found by `cohort-sim run --scenario five-node --seeds 0..2000`: nodes 1,
+/// 2, 3 and 5 move together from ring 1.6 to 1.7 (transitional members
+/// [1, 2, 3, 5]) while node 4 is paused; node 5 delivers "4/1/15" (ring 1.6
+/// seq 39, sent by node 4 just before its pause) in the transitional
+/// configuration, nodes 1-3 do not. Extended virtual synchrony demands the
+/// same set. A totem bug for its owner; un-ignore once fixed (replay with
+/// `cohort-sim replay --scenario five-node --seed 1518 --all`).
+#[test]
+#[ignore = "known totem EVS bug, see the comment"]
+fn known_totem_virtual_synchrony_bug_five_node_seed_1518() {
+    let scenario = Scenario::builtin("five-node").expect("built-in");
+    let report = run_seed(&scenario, 1518, FaultMode::Swarm, PlantedBugs::NONE);
+    assert!(!report.failed(), "{}", report.violations.summary());
+}
+
 #[test]
 fn regressions_stay_fixed() {
     for (name, seed, faults) in REGRESSIONS {

@@ -3,7 +3,7 @@
 //! ```text
 //! cohort-sim list
 //! cohort-sim run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG]
-//! cohort-sim replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html]
+//! cohort-sim replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]
 //! ```
 //! `run` prints one line per failing seed with the command that replays it,
 //! the violations by kind, the simulated-time figures, and as its last line
@@ -27,7 +27,7 @@ use cohort_sim::timeline;
 #[derive(Debug, thiserror::Error)]
 enum UsageError {
     /// No subcommand, or an unknown one.
-    #[error("usage: cohort-sim list | run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG] | replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html]")]
+    #[error("usage: cohort-sim list | run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG] | replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]")]
     Usage,
     /// An option this subcommand does not take, or one without its value.
     #[error("unexpected argument {0:?}")]
@@ -57,6 +57,7 @@ struct Options {
     faults: Option<FaultMode>,
     planted: PlantedBugs,
     timeline: Option<String>,
+    every_record: bool,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, UsageError> {
@@ -89,6 +90,7 @@ fn parse_options(args: &[String]) -> Result<Options, UsageError> {
                 o.planted = o.planted.with(bug);
             }
             "--timeline" => o.timeline = Some(value()?),
+            "--all" => o.every_record = true,
             other => return Err(UsageError::Unexpected(other.to_string())),
         }
     }
@@ -159,6 +161,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode, UsageError> {
                 faults,
                 o.planted,
                 o.timeline.as_deref(),
+                o.every_record,
             ))
         }
         _ => Err(UsageError::Usage),
@@ -253,9 +256,10 @@ fn replay(
     faults: FaultMode,
     planted: PlantedBugs,
     html: Option<&str>,
+    every_record: bool,
 ) -> ExitCode {
     let report = run_seed(scenario, seed, faults, planted);
-    print!("{}", timeline::text(&report));
+    print!("{}", timeline::text_with(&report, every_record));
     if let Some(path) = html {
         if let Err(e) = std::fs::write(path, timeline::html(&report)) {
             eprintln!("cohort-sim: writing {path}: {e}");

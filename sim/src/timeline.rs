@@ -18,6 +18,12 @@ use crate::world::RunReport;
 /// The run as text: what happened (deliveries counted, not listed), the
 /// violations, the figures, and the trace hash.
 pub fn text(report: &RunReport) -> String {
+    text_with(report, false)
+}
+
+/// The text timeline; with `every_record`, sends, deliveries and
+/// transitional views are listed too (for chasing a violation).
+pub fn text_with(report: &RunReport, every_record: bool) -> String {
     let mut out = String::new();
     let p = &report.profile;
     let _ = writeln!(
@@ -39,6 +45,12 @@ pub fn text(report: &RunReport) -> String {
     );
     let (mut sent, mut delivered) = (0u64, 0u64);
     for r in report.history.records() {
+        if every_record {
+            if let Some(line) = describe_all(r) {
+                let _ = writeln!(out, "{:>10} {line}", r.at().to_string());
+                continue;
+            }
+        }
         match r {
             Record::Sent { .. } => sent += 1,
             Record::Delivered { .. } => delivered += 1,
@@ -99,6 +111,43 @@ fn describe(r: &Record) -> Option<String> {
             if *quorate { "quorate" } else { "NOT quorate" }
         ),
         Record::Fault { fault, .. } => describe_fault(fault),
+        _ => return None,
+    })
+}
+
+/// The records [`describe`] leaves out.
+fn describe_all(r: &Record) -> Option<String> {
+    Some(match r {
+        Record::Sent {
+            node,
+            incarnation,
+            payload,
+            safe,
+            ..
+        } => format!(
+            "node {node}/{incarnation} sends {:?}{}",
+            String::from_utf8_lossy(payload),
+            if *safe { " (safe)" } else { "" }
+        ),
+        Record::Delivered {
+            node,
+            incarnation,
+            payload,
+            ring_id,
+            seq,
+            ..
+        } => format!(
+            "node {node}/{incarnation} delivers {:?} ring {ring_id} seq {seq}",
+            String::from_utf8_lossy(payload)
+        ),
+        Record::View {
+            node,
+            incarnation,
+            ring_id,
+            members,
+            transitional: true,
+            ..
+        } => format!("node {node}/{incarnation} transitional {ring_id} {members:?}"),
         _ => return None,
     })
 }
