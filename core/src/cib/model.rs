@@ -185,6 +185,52 @@ impl Configuration {
     pub fn find_node(&self, uname: &str) -> Option<&NodeDef> {
         self.nodes.iter().find(|n| n.uname == uname)
     }
+
+    /// Calls `f` on every attribute set of the configuration: properties,
+    /// defaults, nodes, and resources at every depth (ops included).
+    pub fn for_each_attr_set_mut(&mut self, f: &mut dyn FnMut(&mut AttrSet)) {
+        fn all(sets: &mut [AttrSet], f: &mut dyn FnMut(&mut AttrSet)) {
+            sets.iter_mut().for_each(|s| f(s));
+        }
+        fn walk(r: &mut Resource, f: &mut dyn FnMut(&mut AttrSet)) {
+            match r {
+                Resource::Primitive(p) => {
+                    all(&mut p.params, f);
+                    all(&mut p.meta, f);
+                    all(&mut p.utilization, f);
+                    for op in &mut p.ops {
+                        all(&mut op.params, f);
+                        all(&mut op.meta, f);
+                    }
+                }
+                Resource::Group(g) => {
+                    all(&mut g.params, f);
+                    all(&mut g.meta, f);
+                    g.children.iter_mut().for_each(|c| walk(c, f));
+                }
+                Resource::Clone(c) => {
+                    all(&mut c.params, f);
+                    all(&mut c.meta, f);
+                    walk(&mut c.child, f);
+                }
+                Resource::Unknown(_) => {}
+            }
+        }
+        all(&mut self.crm_config, f);
+        for sets in [&mut self.rsc_defaults, &mut self.op_defaults]
+            .into_iter()
+            .flatten()
+        {
+            all(sets, f);
+        }
+        for n in &mut self.nodes {
+            all(&mut n.instance_attrs, f);
+            all(&mut n.utilization, f);
+        }
+        for r in &mut self.resources {
+            walk(r, f);
+        }
+    }
 }
 
 /// The first value of `name` among the sets, in order. Rules on sets are not

@@ -141,7 +141,9 @@ pub fn parse_colocation(c: &mut Cursor) -> Result<StatementKind, CrmError> {
     };
     c.i += 1;
     let node_attribute = tail(c, "node-attribute").map(|(v, _)| v.to_lowercase());
-    let target = if c.remaining() == 2 {
+    // `_rsc_set_` (what show prints for a set crm could mistake for the
+    // plain form) forces the set form.
+    let target = if c.remaining() == 2 && c.peek() != Some("_rsc_set_") {
         let (rsc, rsc_role) = split_role(c)?;
         let (with_rsc, with_rsc_role) = split_role(c)?;
         ColocationTarget::Pair {
@@ -201,7 +203,9 @@ pub fn parse_order(c: &mut Cursor) -> Result<StatementKind, CrmError> {
         }),
         None => None,
     };
-    let target = if c.remaining() == 2 {
+    // `_rsc_set_` (what show prints for a set crm could mistake for the
+    // plain form) forces the set form.
+    let target = if c.remaining() == 2 && c.peek() != Some("_rsc_set_") {
         let (first, first_action) = split_action(c)?;
         let (then, then_action) = split_action(c)?;
         OrderTarget::Pair {

@@ -17,6 +17,9 @@ fn normalized(c: &Configuration) -> Configuration {
         ..Cib::empty()
     };
     let mut c = super::show::obscured(&cib).configuration;
+    // `show` prints an nvpair's own id only when something refers to it (as
+    // crmsh does), so re-applied text gives generated ids.
+    c.for_each_attr_set_mut(&mut |set| set.pairs.iter_mut().for_each(|p| p.id.clear()));
     c.resources.sort_by(|a, b| a.id().cmp(b.id()));
     c.constraints.sort_by(|a, b| a.id().cmp(b.id()));
     c.nodes.sort_by(|a, b| a.id.cmp(&b.id));

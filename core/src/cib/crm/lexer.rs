@@ -81,16 +81,6 @@ fn trim(s: &[Located]) -> &[Located] {
     &s[start..end]
 }
 
-/// crmsh encodes input as ASCII with XML character references before
-/// splitting, so `é` reaches the CIB as the text `&#233;`.
-fn push_ascii(word: &mut String, c: char) {
-    if c.is_ascii() {
-        word.push(c);
-    } else {
-        word.push_str(&format!("&#{};", c as u32));
-    }
-}
-
 fn split_words(line: &[Located]) -> Result<Vec<Word>, CrmError> {
     let mut words = Vec::new();
     let mut cur: Option<(String, Pos)> = None;
@@ -112,7 +102,7 @@ fn split_words(line: &[Located]) -> Result<Vec<Word>, CrmError> {
             '\'' => loop {
                 match it.next() {
                     Some(&('\'', _, _)) => break,
-                    Some(&(q, _, _)) => push_ascii(word, q),
+                    Some(&(q, _, _)) => word.push(q),
                     None => return Err(CrmError::Unterminated { pos: here }),
                 }
             },
@@ -126,15 +116,15 @@ fn split_words(line: &[Located]) -> Result<Vec<Word>, CrmError> {
                         }
                         _ => word.push('\\'),
                     },
-                    Some(&(q, _, _)) => push_ascii(word, q),
+                    Some(&(q, _, _)) => word.push(q),
                     None => return Err(CrmError::Unterminated { pos: here }),
                 }
             },
             '\\' => match it.next() {
-                Some(&(e, _, _)) => push_ascii(word, e),
+                Some(&(e, _, _)) => word.push(e),
                 None => return Err(CrmError::Unterminated { pos: here }),
             },
-            _ => push_ascii(word, c),
+            _ => word.push(c),
         }
     }
     if let Some((text, pos)) = cur.take() {

@@ -173,14 +173,26 @@ fn parse_agent(c: &mut Cursor) -> Result<Agent, CrmError> {
             && p.chars()
                 .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.')
     });
+    // Pacemaker's schema takes only these class words, lowercase (crm passes
+    // `OCF:heartbeat:Dummy` on and the CIB refuses it).
+    const CLASSES: &[&str] = &[
+        "ocf",
+        "lsb",
+        "heartbeat",
+        "stonith",
+        "upstart",
+        "service",
+        "systemd",
+        "nagios",
+    ];
+    if let [cl, _, ..] = parts.as_slice() {
+        if valid && !CLASSES.contains(cl) {
+            return Err(c.err(format!("Unknown resource class '{cl}'")));
+        }
+    }
     let agent = match parts.as_slice() {
         _ if !valid => None,
-        [t] => Some(Agent {
-            class: "ocf".into(),
-            provider: Some("heartbeat".into()),
-            kind: t.to_string(),
-        }),
-        [cl, t] if cl.eq_ignore_ascii_case("ocf") => Some(Agent {
+        [t] | ["ocf", t] => Some(Agent {
             class: "ocf".into(),
             provider: Some("heartbeat".into()),
             kind: t.to_string(),
@@ -190,8 +202,8 @@ fn parse_agent(c: &mut Cursor) -> Result<Agent, CrmError> {
             provider: None,
             kind: t.to_string(),
         }),
-        [cl, p, t] if cl.eq_ignore_ascii_case("ocf") => Some(Agent {
-            class: cl.to_string(),
+        ["ocf", p, t] => Some(Agent {
+            class: "ocf".into(),
             provider: Some(p.to_string()),
             kind: t.to_string(),
         }),

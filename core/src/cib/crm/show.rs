@@ -78,50 +78,13 @@ pub fn show_xml(cib: &Cib) -> String {
 /// A copy with every `passw*` value replaced by `******`.
 pub fn obscured(cib: &Cib) -> Cib {
     let mut cib = cib.clone();
-    let c = &mut cib.configuration;
-    let mut obscure = |sets: &mut Vec<AttrSet>| {
-        for s in sets {
-            for p in &mut s.pairs {
-                if p.name.starts_with("passw") && p.value.is_some() {
-                    p.value = Some("******".into());
-                }
+    cib.configuration.for_each_attr_set_mut(&mut |set| {
+        for p in &mut set.pairs {
+            if p.name.starts_with("passw") && p.value.is_some() {
+                p.value = Some("******".into());
             }
         }
-    };
-    obscure(&mut c.crm_config);
-    c.rsc_defaults.iter_mut().for_each(&mut obscure);
-    c.op_defaults.iter_mut().for_each(&mut obscure);
-    for n in &mut c.nodes {
-        obscure(&mut n.instance_attrs);
-        obscure(&mut n.utilization);
-    }
-    fn walk(r: &mut Resource, f: &mut dyn FnMut(&mut Vec<AttrSet>)) {
-        match r {
-            Resource::Primitive(p) => {
-                f(&mut p.params);
-                f(&mut p.meta);
-                f(&mut p.utilization);
-                for op in &mut p.ops {
-                    f(&mut op.params);
-                    f(&mut op.meta);
-                }
-            }
-            Resource::Group(g) => {
-                f(&mut g.params);
-                f(&mut g.meta);
-                g.children.iter_mut().for_each(|c| walk(c, f));
-            }
-            Resource::Clone(c) => {
-                f(&mut c.params);
-                f(&mut c.meta);
-                walk(&mut c.child, f);
-            }
-            Resource::Unknown(_) => {}
-        }
-    }
-    for r in &mut c.resources {
-        walk(r, &mut obscure);
-    }
+    });
     cib
 }
 
@@ -229,13 +192,27 @@ fn noquotes(v: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
-/// Bare when safe, else in double quotes with inner quotes escaped.
+/// Bare when safe, else in double quotes with inner quotes escaped. A
+/// backslash is doubled only where the lexer would otherwise take it as an
+/// escape (before `\\`, `"` or the closing quote); crm does not double it
+/// at all, so its show of such a value does not read back as the same value,
+/// while ours does, and the two agree on every value crm gets right.
 pub fn quote_wrap(v: &str) -> String {
     if noquotes(v) {
-        v.to_string()
-    } else {
-        format!("\"{}\"", v.replace('"', "\\\""))
+        return v.to_string();
     }
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('"');
+    let mut chars = v.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' if matches!(chars.peek(), None | Some('\\') | Some('"')) => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn nvpair_format(name: &str, value: Option<&str>) -> String {
