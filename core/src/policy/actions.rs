@@ -63,7 +63,7 @@ pub fn plan(
     }
     propagate_restarts(cluster, assignment, orders, &mut rscs);
     propagate_unrunnable(cluster, colocs, orders, &mut rscs);
-    let roles = super::promotion::next_roles(cluster, assignment);
+    let roles = super::promotion::next_roles(cluster, colocs, assignment);
     plan_roles(cluster, &roles, &mut rscs);
     Plan { rscs, fenced }
 }

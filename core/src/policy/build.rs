@@ -129,7 +129,13 @@ impl Builder<'_, '_> {
                     .history_on(idx, n)
                     .map(|h| h.recurring.clone())
                     .unwrap_or_default();
-                for interval_ms in actions::monitor_intervals(cluster, idx, role) {
+                let intervals = actions::monitor_intervals(cluster, idx, role);
+                let role_changes = p.demote.iter().any(|(d, _)| *d == n)
+                    || p.promote.as_ref().is_some_and(|(m, _)| *m == n);
+                if role_changes && !starting {
+                    self.cancel_other_role_monitors(idx, n, &recorded, &intervals);
+                }
+                for interval_ms in intervals {
                     if starting || !recorded.contains(&("monitor".to_string(), interval_ms)) {
                         self.push(
                             Some(id),
@@ -165,6 +171,40 @@ impl Builder<'_, '_> {
             .find(|&s| actions::final_nodes(self.cluster, &plan.rscs, s).contains(&node))
             .or_else(|| siblings.first().copied());
         chosen == Some(idx)
+    }
+
+    /// A promoted or demoted instance keeps no monitor of its old role:
+    /// each recorded monitor the new role does not have (but the
+    /// configuration still does) is cancelled.
+    fn cancel_other_role_monitors(
+        &mut self,
+        idx: RscIdx,
+        node: NodeIdx,
+        recorded: &std::collections::BTreeSet<(String, u64)>,
+        intervals: &[u64],
+    ) {
+        let rsc = &self.cluster.table.rscs[idx];
+        let Some(prim) = rsc.prim else { return };
+        for (task, interval_ms) in recorded {
+            // Exactly one definition: a duplicated (name, interval) is
+            // ignored in every role, so it is not cancelled either.
+            let definitions = prim
+                .ops
+                .iter()
+                .filter(|o| o.name == *task && o.interval_ms().ok() == Some(*interval_ms))
+                .count();
+            if task != "monitor" || definitions != 1 || intervals.contains(interval_ms) {
+                continue;
+            }
+            let kind = ActionKind::Cancel {
+                task: task.clone(),
+                interval_ms: *interval_ms,
+            };
+            let why = Reason::Placement(format!(
+                "the role changes; {task} every {interval_ms}ms belongs to the old one"
+            ));
+            self.push(Some(&rsc.id), kind, node, why);
+        }
     }
 
     /// Recurring operations recorded where the resource is active that its

@@ -107,20 +107,30 @@ impl<'a> Cluster<'a> {
         self.nodes.iter().position(|n| n.name == name)
     }
 
+    /// Active records are taken first (over all nodes), then the inactive
+    /// ones: an anonymous clone's instance active on a node must not lose
+    /// its number to a probe that found another instance's id stopped there.
     fn unpack_histories(&mut self) {
         let cib = self.cib;
-        for state in &cib.status.node_states {
-            let Some(node) = self.node_idx(&state.uname) else {
-                continue;
-            };
-            let Some(lrm) = &state.lrm else { continue };
-            for lrm_rsc in &lrm.resources {
-                let target = self.resolve_lrm_id(&lrm_rsc.id, node);
-                let prim = target.and_then(|i| self.table.rscs[i].prim);
-                let h = history::replay(&state.uname, lrm_rsc, prim, self.options.fencing_enabled);
-                match target {
-                    Some(i) => self.history[i].push((node, h)),
-                    None => self.orphans.push((node, h)),
+        for active_pass in [true, false] {
+            for state in &cib.status.node_states {
+                let Some(node) = self.node_idx(&state.uname) else {
+                    continue;
+                };
+                let Some(lrm) = &state.lrm else { continue };
+                for lrm_rsc in &lrm.resources {
+                    let probe_target = self.resolve_lrm_id(&lrm_rsc.id, node);
+                    let prim = probe_target.and_then(|i| self.table.rscs[i].prim);
+                    let fencing = self.options.fencing_enabled;
+                    let h = history::replay(&state.uname, lrm_rsc, prim, fencing);
+                    if h.role.is_active() != active_pass {
+                        continue;
+                    }
+                    let target = self.resolve_lrm_id(&lrm_rsc.id, node);
+                    match target {
+                        Some(i) => self.history[i].push((node, h)),
+                        None => self.orphans.push((node, h)),
+                    }
                 }
             }
         }

@@ -12,10 +12,11 @@
 
 use std::cmp::Ordering;
 
-use crate::cib::Score;
+use crate::cib::{Role, Score};
 
 use super::cluster::{Cluster, NodeIdx};
 use super::colocation::Coloc;
+use super::promotion;
 use super::resources::{RscIdx, RscKind};
 use super::score::NodeScores;
 
@@ -235,6 +236,25 @@ impl Placer<'_, '_> {
         nodes
     }
 
+    /// Where the primary of `c` is placed in the role `c` names (a
+    /// promotable clone's promoted or unpromoted instances).
+    fn primary_nodes(&self, c: &Coloc) -> Vec<NodeIdx> {
+        match c.primary_role {
+            Some(role @ (Role::Promoted | Role::Unpromoted))
+                if promotion::is_promotable(self.cluster, c.primary) =>
+            {
+                promotion::nodes_with_role(
+                    self.cluster,
+                    self.colocs,
+                    &self.out.node,
+                    c.primary,
+                    role,
+                )
+            }
+            _ => self.placed_nodes(c.primary),
+        }
+    }
+
     /// The colocations where `idx` is the dependent: its own, and for the
     /// first primitive of a clone instance, those of the clone.
     fn this_with(&self, idx: RscIdx) -> Vec<Coloc> {
@@ -244,9 +264,12 @@ impl Placer<'_, '_> {
                     par == c || self.cluster.table.rscs[par].children.first() == Some(&idx)
                 })
         });
+        // A colocation of the dependent's promoted or unpromoted role does
+        // not move instances: it decides which of them is promoted.
         self.colocs
             .iter()
             .filter(|c| c.dependent == idx || Some(c.dependent) == clone)
+            .filter(|c| !matches!(c.dependent_role, Some(Role::Promoted | Role::Unpromoted)))
             .cloned()
             .collect()
     }
@@ -286,7 +309,7 @@ impl Placer<'_, '_> {
 
     /// Adjusts the dependent's scores around its primary's placement.
     fn apply_primary(&mut self, idx: RscIdx, c: &Coloc) {
-        let placed = self.placed_nodes(c.primary);
+        let placed = self.primary_nodes(c);
         let primary_node = placed.first().copied();
         let value_of = |n: NodeIdx| {
             self.cluster.nodes[n]

@@ -9,6 +9,7 @@
 use crate::cib::{lookup, Constraint, LocationPlacement, LocationTarget, Role, Score};
 
 use super::cluster::{Cluster, NodeIdx};
+use super::colocation::Coloc;
 use super::graph::RunRole;
 use super::placement::Assignment;
 use super::resources::{RscIdx, RscKind};
@@ -16,59 +17,188 @@ use super::rules::rule_matches;
 
 /// The next role of every primitive that will be placed (Started for plain
 /// resources, Promoted or Unpromoted for promotable clone instances).
-pub fn next_roles(cluster: &Cluster<'_>, assignment: &Assignment) -> Vec<Option<RunRole>> {
+pub fn next_roles(
+    cluster: &Cluster<'_>,
+    colocs: &[Coloc],
+    assignment: &Assignment,
+) -> Vec<Option<RunRole>> {
     let mut roles: Vec<Option<RunRole>> = (0..cluster.table.rscs.len())
         .map(|i| assignment.node[i].flatten().map(|_| RunRole::Started))
         .collect();
     for (c, rsc) in cluster.table.rscs.iter().enumerate() {
-        let RscKind::Clone {
-            promotable: true, ..
-        } = rsc.kind
-        else {
+        if !is_promotable(cluster, c) {
             continue;
-        };
-        let mut candidates: Vec<(Score, bool, String, RscIdx)> = Vec::new();
+        }
+        let promoted = promoted_instances(cluster, colocs, &assignment.node, c);
         for &inst in &rsc.children {
-            let prims = cluster.table.primitives(inst);
-            for &p in &prims {
-                if roles[p].is_some() {
-                    roles[p] = Some(RunRole::Unpromoted);
-                }
-            }
-            let Some(&first) = prims.first() else {
-                continue;
+            let role = if promoted.contains(&inst) {
+                RunRole::Promoted
+            } else {
+                RunRole::Unpromoted
             };
-            let Some(node) = assignment.node[first].flatten() else {
-                continue;
-            };
-            let promoted_now = cluster
-                .history_on(first, node)
-                .is_some_and(|h| h.role == RunRole::Promoted);
-            // An instance promoted now stays a candidate even without a
-            // promotion score (it keeps its role up to promoted-max).
-            let score =
-                promotion_score(cluster, c, first, node).or(promoted_now.then_some(Score::ZERO));
-            if let Some(score) = score {
-                candidates.push((score, promoted_now, cluster.nodes[node].name.clone(), inst));
-            }
-        }
-        if rsc.meta.target_role == Some(Role::Unpromoted) {
-            continue;
-        }
-        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
-        let max = promoted_max(cluster, c);
-        for (score, _, _, inst) in candidates.into_iter().take(max) {
-            if score < Score::ZERO {
-                continue;
-            }
             for p in cluster.table.primitives(inst) {
                 if roles[p].is_some() {
-                    roles[p] = Some(RunRole::Promoted);
+                    roles[p] = Some(role);
                 }
             }
         }
     }
     roles
+}
+
+/// Whether `idx` is a promotable clone.
+pub fn is_promotable(cluster: &Cluster<'_>, idx: RscIdx) -> bool {
+    matches!(
+        cluster.table.rscs[idx].kind,
+        RscKind::Clone {
+            promotable: true,
+            ..
+        }
+    )
+}
+
+/// The nodes where placed instances of promotable clone `clone` will have
+/// `role` (Promoted, or Unpromoted for the placed rest), as far as placement
+/// (`node_of`) has gone; colocations with a role need this while placing.
+pub fn nodes_with_role(
+    cluster: &Cluster<'_>,
+    colocs: &[Coloc],
+    node_of: &[Option<Option<NodeIdx>>],
+    clone: RscIdx,
+    role: Role,
+) -> Vec<NodeIdx> {
+    let promoted = promoted_instances(cluster, colocs, node_of, clone);
+    let want_promoted = role == Role::Promoted;
+    let mut nodes: Vec<NodeIdx> = cluster.table.rscs[clone]
+        .children
+        .iter()
+        .filter(|i| promoted.contains(i) == want_promoted)
+        .filter_map(|&i| instance_node(cluster, node_of, i))
+        .collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    nodes
+}
+
+fn instance_node(
+    cluster: &Cluster<'_>,
+    node_of: &[Option<Option<NodeIdx>>],
+    inst: RscIdx,
+) -> Option<NodeIdx> {
+    let first = *cluster.table.primitives(inst).first()?;
+    node_of[first].flatten()
+}
+
+/// The instances of `clone` to promote: the best `promoted-max` candidates
+/// with a non-negative promotion score.
+fn promoted_instances(
+    cluster: &Cluster<'_>,
+    colocs: &[Coloc],
+    node_of: &[Option<Option<NodeIdx>>],
+    clone: RscIdx,
+) -> Vec<RscIdx> {
+    promoted_instances_within(cluster, colocs, node_of, clone, 0)
+}
+
+/// Colocations of a promoted role with another clone's role nest; a cycle
+/// of them is cut at this depth.
+const ROLE_COLOC_DEPTH_MAX: usize = 8;
+
+fn promoted_instances_within(
+    cluster: &Cluster<'_>,
+    colocs: &[Coloc],
+    node_of: &[Option<Option<NodeIdx>>],
+    clone: RscIdx,
+    depth: usize,
+) -> Vec<RscIdx> {
+    let rsc = &cluster.table.rscs[clone];
+    if rsc.meta.target_role == Some(Role::Unpromoted) {
+        return Vec::new();
+    }
+    let role_colocs: Vec<(&Coloc, Vec<NodeIdx>)> = colocs
+        .iter()
+        .filter(|c| c.dependent == clone && c.dependent_role == Some(Role::Promoted))
+        .filter(|c| depth < ROLE_COLOC_DEPTH_MAX || c.primary_role.is_none())
+        .map(|c| (c, primary_nodes(cluster, colocs, node_of, c, depth)))
+        .collect();
+    let mut candidates: Vec<(Score, bool, RscIdx)> = Vec::new();
+    for &inst in &rsc.children {
+        let Some(&first) = cluster.table.primitives(inst).first() else {
+            continue;
+        };
+        let Some(node) = node_of[first].flatten() else {
+            continue;
+        };
+        let promoted_now = cluster
+            .history_on(first, node)
+            .is_some_and(|h| h.role == RunRole::Promoted);
+        // An instance promoted now stays a candidate even without a
+        // promotion score (it keeps its role up to promoted-max).
+        let mut score =
+            promotion_score(cluster, clone, first, node).or(promoted_now.then_some(Score::ZERO));
+        for (c, nodes) in &role_colocs {
+            let extra = coloc_promotion_score(cluster, c, nodes, node);
+            score = Some(score.unwrap_or(Score::ZERO) + extra);
+        }
+        if let Some(score) = score {
+            candidates.push((score, promoted_now, inst));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    candidates
+        .into_iter()
+        .take(promoted_max(cluster, clone))
+        .filter(|(score, _, _)| *score >= Score::ZERO)
+        .map(|(_, _, inst)| inst)
+        .collect()
+}
+
+/// Where the primary of a colocation runs in the role it names.
+fn primary_nodes(
+    cluster: &Cluster<'_>,
+    colocs: &[Coloc],
+    node_of: &[Option<Option<NodeIdx>>],
+    c: &Coloc,
+    depth: usize,
+) -> Vec<NodeIdx> {
+    let role = c
+        .primary_role
+        .filter(|r| matches!(r, Role::Promoted | Role::Unpromoted));
+    if let Some(role) = role.filter(|_| is_promotable(cluster, c.primary)) {
+        let promoted = promoted_instances_within(cluster, colocs, node_of, c.primary, depth + 1);
+        let want_promoted = role == Role::Promoted;
+        return cluster.table.rscs[c.primary]
+            .children
+            .iter()
+            .filter(|i| promoted.contains(i) == want_promoted)
+            .filter_map(|&i| instance_node(cluster, node_of, i))
+            .collect();
+    }
+    cluster
+        .table
+        .primitives(c.primary)
+        .iter()
+        .filter_map(|&p| node_of[p].flatten())
+        .collect()
+}
+
+/// What a colocation of the promoted role adds to an instance's promotion
+/// score on `node`: a mandatory one rules out every node away from the
+/// primary, an optional one adds its score where the primary is.
+fn coloc_promotion_score(
+    cluster: &Cluster<'_>,
+    c: &Coloc,
+    primary_nodes: &[NodeIdx],
+    node: NodeIdx,
+) -> Score {
+    let value = |n: NodeIdx| cluster.nodes[n].attr(&c.node_attribute);
+    let here = value(node);
+    let same = here.is_some() && primary_nodes.iter().any(|&p| value(p) == here);
+    match (same, c.score) {
+        (true, s) => s,
+        (false, s) if s >= Score::INFINITY => Score::MINUS_INFINITY,
+        (false, _) => Score::ZERO,
+    }
 }
 
 fn promoted_max(cluster: &Cluster<'_>, clone: RscIdx) -> usize {

@@ -28,14 +28,18 @@ macro_rules! golden {
 }
 
 golden!(
+    anti_coloc_promoted,
     blocked_stop_holds,
+    clone_history_numbering,
     clone_instance_stays,
     coloc_primary_unrunnable,
+    demote_cancels_monitor,
     colocation_follows,
     config_order_places,
     duplicate_monitor,
     orphan_monitor_cancel,
     pending_probe,
+    promoted_follows_coloc,
     failcount_ban,
     group_starts,
     interleave_restart,

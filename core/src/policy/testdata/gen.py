@@ -147,5 +147,45 @@ cases['interleave_restart'] = cib(NOSTONITH, ['n1', 'n2'],
     '<rsc_order id="ca-then-cb" first="ca" then="cb" kind="Mandatory"/>',
     node_state('n1', merge({'a': [op('a', 'start', 2), op('a', 'monitor', 4, rc=1, interval=10000)]}, running('b')))
     + node_state('n2', merge(running('a'), running('b'))))
+# promotable clones: instance s runs with a Promoted monitor (10s, rc 8
+# while promoted) and an Unpromoted one (11s)
+def promotable(rid, extra_meta=''):
+    ops = (f'<operations><op id="{rid}-mon-p" name="monitor" interval="10s" role="Promoted"/>'
+           f'<op id="{rid}-mon-u" name="monitor" interval="11s" role="Unpromoted"/></operations>')
+    return (f'<clone id="ms-{rid}"><meta_attributes id="ms-{rid}-meta"><nvpair id="ms-{rid}-p" name="promotable" value="true"/>{extra_meta}'
+            f'</meta_attributes><primitive id="{rid}" class="ocf" provider="pacemaker" type="Stateful">{ops}</primitive></clone>')
+def stateful_op(rsc, task, call, rc=0, interval=0, expected=None):
+    return op(rsc, task, call, rc, interval, expected).replace('type="Dummy"', 'type="Stateful"')
+promoted_s = lambda r: {r: [op(r, 'promote', 3), op(r, 'monitor', 4, rc=8, interval=10000, expected=8)]}
+unpromoted_s = lambda r: {r: [op(r, 'start', 2), op(r, 'monitor', 4, interval=11000)]}
+def stateful_state(node, rscs, attrs=None):
+    return node_state(node, rscs, attrs=attrs).replace(
+        '<lrm_resource id="s" class="ocf" provider="pacemaker" type="Dummy">',
+        '<lrm_resource id="s" class="ocf" provider="pacemaker" type="Stateful">')
+# d must never run where ms-s is promoted: the promotion (n1, higher
+# master-s) is decided before d is placed, so d leaves n1
+cases['anti_coloc_promoted'] = cib(NOSTONITH, ['n1', 'n2'], promotable('s') + prim('d'),
+    '<rsc_colocation id="d-not-with-promoted" rsc="d" with-rsc="ms-s" with-rsc-role="Promoted" score="-INFINITY"/>',
+    stateful_state('n1', merge(promoted_s('s'), running('d')), attrs={'master-s': '10'})
+    + stateful_state('n2', merge(unpromoted_s('s'), stopped('d')), attrs={'master-s': '5'}))
+# the promoted role follows vip (on n2): instances stay where they are,
+# the one on n2 is promoted (a role colocation moves no instance)
+cases['promoted_follows_coloc'] = cib(NOSTONITH, ['n1', 'n2'], promotable('s') + prim('vip'),
+    '<rsc_location id="vip-n2" rsc="vip" node="n2" score="100"/>'
+    '<rsc_colocation id="promoted-with-vip" rsc="ms-s" rsc-role="Promoted" with-rsc="vip" score="INFINITY"/>',
+    stateful_state('n1', merge(unpromoted_s('s'), stopped('vip')))
+    + stateful_state('n2', merge(unpromoted_s('s'), running('vip'))))
+# a ban of the promoted role on n1: s is demoted there, its Promoted
+# monitor cancelled and its Unpromoted one started; n2's is promoted
+cases['demote_cancels_monitor'] = cib(NOSTONITH, ['n1', 'n2'], promotable('s'),
+    '<rsc_location id="no-promoted-n1" rsc="ms-s" role="Promoted" node="n1" score="-INFINITY"/>',
+    stateful_state('n1', promoted_s('s'), attrs={'master-s': '10'})
+    + stateful_state('n2', unpromoted_s('s'), attrs={'master-s': '5'}))
+# an anonymous clone's records: on n2 the probe found x:0 stopped and x:1
+# runs there, while x:0 runs on n1; no instance is active twice
+cases['clone_history_numbering'] = cib(NOSTONITH, ['n1', 'n2'], '<clone id="cx">' + prim('x') + '</clone>', '',
+    node_state('n1', {'x:0': [op('x:0', 'start', 2), op('x:0', 'monitor', 3, interval=10000)]})
+    + node_state('n2', {'x:0': [op('x:0', 'monitor', 1, rc=7)],
+                        'x:1': [op('x:1', 'start', 2), op('x:1', 'monitor', 3, interval=10000)]}))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
