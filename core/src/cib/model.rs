@@ -190,7 +190,9 @@ impl Configuration {
     /// defaults, nodes, and resources at every depth (ops included).
     pub fn for_each_attr_set_mut(&mut self, f: &mut dyn FnMut(&mut AttrSet)) {
         fn all(sets: &mut [AttrSet], f: &mut dyn FnMut(&mut AttrSet)) {
-            sets.iter_mut().for_each(|s| f(s));
+            for set in sets {
+                f(set);
+            }
         }
         fn walk(r: &mut Resource, f: &mut dyn FnMut(&mut AttrSet)) {
             match r {
