@@ -7,6 +7,9 @@
 pub mod agent;
 pub mod cib;
 pub mod config;
+pub mod controller;
+pub mod executor;
+pub mod node;
 pub mod planted;
 pub mod policy;
 pub mod quorum;

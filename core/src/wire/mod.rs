@@ -34,6 +34,7 @@
 
 mod auth;
 mod bounded;
+mod payload;
 #[cfg(test)]
 mod tests;
 
@@ -41,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 pub use auth::{AuthKey, TAG_BYTES};
 pub use bounded::bounded_vec;
+pub use payload::{decode_payload, encode_payload};
 
 /// The first four bytes of every cohort datagram.
 pub const MAGIC: [u8; 4] = *b"CHRT";

@@ -1,0 +1,101 @@
+//! What controllers say to each other over the ring. Every message travels
+//! with safe delivery, so every member applies it in the same order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::executor::{OpRecord, OpSpec};
+use crate::totem::{NodeId, RingId};
+
+use super::admin::AdminCommand;
+
+/// A transition's identity: the DC that computed it and its counter there.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+pub struct TransitionId {
+    pub dc: NodeId,
+    pub seq: u64,
+}
+
+impl std::fmt::Display for TransitionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.dc, self.seq)
+    }
+}
+
+/// Which action of which transition an op or result serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ActionTag {
+    pub transition: TransitionId,
+    pub action: u32,
+}
+
+/// `(admin_epoch, epoch, num_updates)` on the wire.
+pub type WireVersion = (u64, u64, u64);
+
+/// One controller message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Message {
+    /// Sent by every member when a regular view is installed: its CIB
+    /// version, the DC it knew and its own operation history.
+    Hello(Hello),
+    /// The configuration of the member whose hello had the highest
+    /// version: every member adopts it.
+    Sync { ring: RingId, cib_xml: String },
+    /// An administrator's change, typed on `origin`.
+    Admin {
+        origin: NodeId,
+        req: u64,
+        cmd: AdminCommand,
+    },
+    /// The DC asks `target` to do something.
+    Action {
+        tag: ActionTag,
+        target: NodeId,
+        work: Work,
+    },
+    /// `node`'s history changed (an op finished, a cleanup, a cancel).
+    Result {
+        node: NodeId,
+        tag: Option<ActionTag>,
+        change: HistoryChange,
+    },
+}
+
+/// See [`Message::Hello`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub ring: RingId,
+    pub uname: String,
+    pub version: WireVersion,
+    pub dc: Option<NodeId>,
+    /// The members of the last view this node completed a sync in.
+    pub last_members: Vec<NodeId>,
+    pub history: Vec<OpRecord>,
+}
+
+/// What an action asks of its node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Work {
+    /// Run an agent action.
+    Exec(OpSpec),
+    /// Stop a recurring op.
+    Cancel {
+        rsc: String,
+        task: String,
+        interval_ms: u64,
+    },
+    /// Forget a resource's history.
+    Forget { rsc: String },
+}
+
+/// A change to one node's operation history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HistoryChange {
+    /// Records written (an op's own, and its `_last_failure_0`).
+    Records(Vec<OpRecord>),
+    /// The resource's records are gone.
+    Forget { rsc: String },
+    /// A recurring op was cancelled: its record is gone.
+    Cancelled { rsc: String, record_id: String },
+}

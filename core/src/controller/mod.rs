@@ -1,0 +1,302 @@
+//! The controller: this node's CIB replica, the DC role when the agreed view
+//! makes this node DC, and the local executor, over controller messages
+//! that travel through totem with safe delivery.
+//!
+//! # Call order (sans-IO, like every layer)
+//! - [`Controller::handle_view`] for every regular view (after telling it
+//!   the quorum verdict through [`Controller::handle_quorum`]);
+//! - [`Controller::handle_deliver`] for every totem delivery, in order;
+//! - [`Controller::handle_admin`], [`Controller::handle_op_done`],
+//!   [`Controller::handle_disk_done`] as those inputs arrive;
+//! - after each, drain [`Controller::poll_effect`] until `None`.
+//!
+//! # How a view settles (the sync)
+//! 1. At a regular view every member broadcasts a [`Hello`]: its CIB
+//!    version, the DC it knew and its own op history.
+//! 2. When every member's hello is delivered, every member knows the same
+//!    winner: the highest `(admin_epoch, epoch, num_updates)`, ties to the
+//!    lowest node id. The winner broadcasts its configuration ([`Message::Sync`]).
+//! 3. On that sync every member adopts the configuration, adds new members to
+//!    `<nodes>`, derives the status section from the hellos, picks the DC
+//!    ([`dc`]) and applies the messages it held back meanwhile, in order.
+//!
+//! Admin changes, actions and results delivered while a sync is open are
+//! held back and applied after it, so they land on the agreed copy. A sync
+//! cut short by another view change loses the held-back messages; this
+//! node's own admin requests among them are answered [`AdminError::Retry`].
+
+pub mod admin;
+mod apply;
+pub mod dc;
+pub mod event;
+pub mod message;
+pub mod replica;
+mod run;
+pub mod status;
+mod sync;
+pub mod transition;
+pub mod work;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::cib::{Cib, Version};
+use crate::executor::{Executor, OpId, OpOutcome, OpRequest};
+use crate::totem::{NodeId, RingId};
+use crate::wire::{decode_payload, encode_payload};
+
+pub use admin::{AdminCommand, AdminError, AdminReply};
+pub use event::ClusterEvent;
+pub use message::{ActionTag, Hello, Message, TransitionId};
+pub use replica::{Write, WriteToken};
+
+use status::{History, Membership};
+use transition::Run;
+
+/// Most admin requests of this node waiting for their answer.
+pub const MAX_PENDING_REQUESTS: usize = 64;
+/// Most messages held back during one sync.
+pub const MAX_HELD_MESSAGES: usize = 4096;
+/// Most effects queued between two drains.
+pub const MAX_QUEUED_EFFECTS: usize = 16 * 1024;
+/// Transitions one change may chain (each started because the previous one
+/// completed) before the DC stops and waits for a new change: a policy that
+/// keeps asking for the same action must not spin the cluster.
+pub const MAX_CHAINED_TRANSITIONS: u32 = 32;
+
+/// One effect of the controller; the node turns them into outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// To every member, in agreed order (safe delivery).
+    Broadcast(Vec<u8>),
+    Exec(OpRequest),
+    Cancel(OpId),
+    Write(Write),
+    Reply {
+        req: u64,
+        reply: AdminReply,
+    },
+    Event(ClusterEvent),
+}
+
+/// An admin request of this node, until answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    /// Sent to the ring, not delivered yet.
+    Sent,
+    /// Applied; answered once this version is durable.
+    Durable(Version),
+}
+
+/// A sync in progress (see the module comment).
+#[derive(Debug, Clone)]
+struct Syncing {
+    ring: RingId,
+    hellos: BTreeMap<NodeId, Hello>,
+    winner: Option<NodeId>,
+    held: Vec<(NodeId, Message)>,
+}
+
+/// One node's controller.
+#[derive(Debug, Clone)]
+pub struct Controller {
+    id: NodeId,
+    uname: String,
+    replica: replica::Replica,
+    executor: Executor<Option<ActionTag>>,
+    members: Vec<NodeId>,
+    /// None once the view's sync completed.
+    sync: Option<Syncing>,
+    view: Membership,
+    /// Members of the last view whose sync completed here.
+    last_members: Vec<NodeId>,
+    histories: BTreeMap<NodeId, History>,
+    dc: Option<NodeId>,
+    quorate: bool,
+    run: Option<Run>,
+    next_transition: u64,
+    chained: u32,
+    pending: BTreeMap<u64, Pending>,
+    effects: VecDeque<Effect>,
+}
+
+impl Controller {
+    /// `persisted`: the CIB the runtime read from disk, if any.
+    pub fn new(id: NodeId, uname: &str, persisted: Option<Cib>) -> Controller {
+        Controller {
+            id,
+            uname: uname.to_string(),
+            replica: replica::Replica::new(persisted),
+            executor: Executor::default(),
+            members: vec![id],
+            sync: Some(Syncing {
+                ring: RingId::default(),
+                hellos: BTreeMap::new(),
+                winner: None,
+                held: Vec::new(),
+            }),
+            view: Membership::default(),
+            last_members: Vec::new(),
+            histories: BTreeMap::new(),
+            dc: None,
+            quorate: false,
+            run: None,
+            next_transition: 1,
+            chained: 0,
+            pending: BTreeMap::new(),
+            effects: VecDeque::new(),
+        }
+    }
+
+    // ---- getters ----
+
+    pub fn cib(&self) -> &Cib {
+        self.replica.cib()
+    }
+
+    /// The DC, once the view's sync completed.
+    pub fn dc(&self) -> Option<NodeId> {
+        self.sync.is_none().then_some(self.dc).flatten()
+    }
+
+    pub fn is_dc(&self) -> bool {
+        self.dc() == Some(self.id)
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.sync.is_none()
+    }
+
+    /// A transition is being carried out here.
+    pub fn transition_in_progress(&self) -> bool {
+        self.run.is_some()
+    }
+
+    pub fn ops_running(&self) -> usize {
+        self.executor.running()
+    }
+
+    // ---- inputs ----
+
+    pub fn handle_quorum(&mut self, quorate: bool) {
+        if self.quorate != quorate {
+            self.quorate = quorate;
+            self.event(ClusterEvent::QuorumChanged { quorate });
+        }
+    }
+
+    /// A delivered controller message from `sender`.
+    pub fn handle_deliver(&mut self, sender: NodeId, payload: &[u8]) {
+        let msg: Message = match decode_payload(payload) {
+            Ok(m) => m,
+            Err(reason) => {
+                return self.event(ClusterEvent::MessageDropped {
+                    reason: format!("from {sender}: {reason}"),
+                })
+            }
+        };
+        match msg {
+            Message::Hello(h) => self.on_hello(sender, h),
+            Message::Sync { ring, cib_xml } => self.on_sync(sender, ring, &cib_xml),
+            other => match &mut self.sync {
+                Some(s) if s.held.len() < MAX_HELD_MESSAGES => s.held.push((sender, other)),
+                Some(_) => self.event(ClusterEvent::MessageDropped {
+                    reason: "too many messages held back during a sync".into(),
+                }),
+                None => self.apply(sender, other),
+            },
+        }
+        self.check_bounds();
+    }
+
+    /// An administrator's command typed on this node.
+    pub fn handle_admin(&mut self, req: u64, cmd: AdminCommand) {
+        if self.pending.len() >= MAX_PENDING_REQUESTS || self.pending.contains_key(&req) {
+            return self.reply(req, Err(AdminError::Busy));
+        }
+        if let AdminCommand::Configure { crm } = &cmd {
+            // Refuse text that cannot parse here, before it costs a round.
+            if let Err(e) = crate::cib::crm::parse(crm) {
+                return self.reply(req, Err(AdminError::Crm(e.to_string())));
+            }
+        }
+        self.pending.insert(req, Pending::Sent);
+        self.broadcast(&Message::Admin {
+            origin: self.id,
+            req,
+            cmd,
+        });
+        self.check_bounds();
+    }
+
+    pub fn handle_op_done(&mut self, op: OpId, outcome: &OpOutcome) {
+        let Some((records, tag)) = self.executor.complete(op, outcome) else {
+            return;
+        };
+        self.broadcast(&Message::Result {
+            node: self.id,
+            tag,
+            change: message::HistoryChange::Records(records),
+        });
+        self.check_bounds();
+    }
+
+    pub fn handle_disk_done(&mut self, token: WriteToken) {
+        if let Some(w) = self.replica.disk_done(token) {
+            self.effects.push_back(Effect::Write(w));
+        }
+        self.answer_durable();
+        self.check_bounds();
+    }
+
+    // ---- outputs ----
+
+    #[must_use]
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.effects.pop_front()
+    }
+
+    // ---- helpers ----
+
+    fn event(&mut self, e: ClusterEvent) {
+        self.effects.push_back(Effect::Event(e));
+    }
+
+    fn broadcast(&mut self, msg: &Message) {
+        self.effects
+            .push_back(Effect::Broadcast(encode_payload(msg)));
+    }
+
+    fn reply(&mut self, req: u64, reply: AdminReply) {
+        self.pending.remove(&req);
+        self.effects.push_back(Effect::Reply { req, reply });
+    }
+
+    fn persist(&mut self) {
+        if let Some(w) = self.replica.persist() {
+            self.effects.push_back(Effect::Write(w));
+        }
+    }
+
+    /// Answers the requests whose change reached the disk.
+    fn answer_durable(&mut self) {
+        let ready: Vec<(u64, Version)> = self
+            .pending
+            .iter()
+            .filter_map(|(req, p)| match p {
+                Pending::Durable(v) if self.replica.is_durable(*v) => Some((*req, *v)),
+                _ => None,
+            })
+            .collect();
+        for (req, v) in ready {
+            self.reply(req, Ok(v));
+        }
+    }
+
+    fn check_bounds(&self) {
+        assert!(
+            self.effects.len() <= MAX_QUEUED_EFFECTS,
+            "controller effects not drained"
+        );
+        assert!(self.pending.len() <= MAX_PENDING_REQUESTS);
+    }
+}

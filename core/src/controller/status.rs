@@ -1,0 +1,98 @@
+//! The status section, derived: one `node_state` per configured node from
+//! the agreed view, and each member's `lrm` from that member's own operation
+//! history (its hello, then the results it broadcast). Every replica holds
+//! the same inputs in the same order, so every replica derives the same
+//! section; nothing of it is written to disk (SPEC §4.1).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cib::{Cib, Lrm, LrmResource, NodeState, Status};
+use crate::executor::OpRecord;
+use crate::totem::NodeId;
+
+/// Every member's history: (rsc, record id) → record.
+pub type History = BTreeMap<(String, String), OpRecord>;
+
+/// What the status is derived from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Membership {
+    /// Members of the view and their names.
+    pub members: BTreeMap<NodeId, String>,
+    /// Nodes that were members of a previous view and are gone: expected up.
+    pub lost: BTreeSet<String>,
+}
+
+/// Rewrites `cib.status` from `view` and `histories` (members only).
+pub fn derive(cib: &mut Cib, view: &Membership, histories: &BTreeMap<NodeId, History>) {
+    let empty = History::new();
+    let mut states = Vec::new();
+    for def in &cib.configuration.nodes {
+        let member = view.members.iter().find(|(_, u)| **u == def.uname);
+        let state = match member {
+            Some((id, uname)) => member_state(&def.id, uname, histories.get(id).unwrap_or(&empty)),
+            None => absent_state(&def.id, &def.uname, view.lost.contains(&def.uname)),
+        };
+        states.push(state);
+    }
+    cib.status = Status {
+        node_states: states,
+        unknown: Vec::new(),
+    };
+}
+
+fn member_state(id: &str, uname: &str, history: &History) -> NodeState {
+    NodeState {
+        id: id.to_string(),
+        uname: uname.to_string(),
+        in_ccm: Some("true".into()),
+        crmd: Some("online".into()),
+        join: Some("member".into()),
+        expected: Some("member".into()),
+        lrm: Some(lrm(id, history)),
+        ..NodeState::default()
+    }
+}
+
+/// A configured node outside the view. One that left uncleanly is still
+/// expected up (with fencing, the scheduler then fences it).
+fn absent_state(id: &str, uname: &str, lost: bool) -> NodeState {
+    NodeState {
+        id: id.to_string(),
+        uname: uname.to_string(),
+        in_ccm: Some("false".into()),
+        crmd: Some("offline".into()),
+        join: Some("down".into()),
+        expected: Some(if lost { "member" } else { "down" }.into()),
+        ..NodeState::default()
+    }
+}
+
+fn lrm(id: &str, history: &History) -> Lrm {
+    let mut resources: Vec<LrmResource> = Vec::new();
+    for ((rsc, _), record) in history {
+        if resources.last().is_none_or(|r| &r.id != rsc) {
+            resources.push(LrmResource {
+                id: rsc.clone(),
+                class: record.agent.class.clone(),
+                provider: record.agent.provider.clone(),
+                kind: record.agent.kind.clone(),
+                ..LrmResource::default()
+            });
+        }
+        let last = resources.last_mut().expect("pushed above");
+        last.ops.push(record.to_lrm_rsc_op());
+    }
+    Lrm {
+        id: id.to_string(),
+        resources,
+        ..Lrm::default()
+    }
+}
+
+/// The history a hello or a result list describes.
+pub fn history_of(records: &[OpRecord]) -> History {
+    records
+        .iter()
+        .map(|r| ((r.rsc.clone(), r.id.clone()), r.clone()))
+        .collect()
+}

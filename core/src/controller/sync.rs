@@ -1,0 +1,208 @@
+//! The view sync: hellos, the winner's configuration, the derived status
+//! (see the module comment of [`super`]).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cib::xml::parse_cib;
+use crate::cib::{Cib, NodeDef, Version};
+use crate::totem::{NodeId, RingId};
+
+use super::message::{Hello, Message, WireVersion};
+use super::status::{self, Membership};
+use super::{dc, AdminError, ClusterEvent, Controller, Pending, Syncing};
+
+fn wire(v: Version) -> WireVersion {
+    (v.admin_epoch, v.epoch, v.num_updates)
+}
+
+impl Controller {
+    /// A regular view: abandon what the old view was doing, say hello.
+    pub fn handle_view(
+        &mut self,
+        ring: RingId,
+        members: &[NodeId],
+        joined: &[NodeId],
+        left: &[NodeId],
+    ) {
+        self.event(ClusterEvent::ViewChanged {
+            ring_id: ring,
+            members: members.to_vec(),
+            joined: joined.to_vec(),
+            left: left.to_vec(),
+        });
+        if let Some(run) = self.run.take() {
+            self.event(ClusterEvent::TransitionAborted {
+                id: run.id,
+                reason: "the membership changed".into(),
+            });
+        }
+        if let Some(old) = self.sync.take() {
+            self.drop_held(old.held);
+        }
+        self.members = members.to_vec();
+        self.sync = Some(Syncing {
+            ring,
+            hellos: BTreeMap::new(),
+            winner: None,
+            held: Vec::new(),
+        });
+        let hello = Hello {
+            ring,
+            uname: self.uname.clone(),
+            version: wire(self.cib().version),
+            dc: self.dc,
+            last_members: self.last_members.clone(),
+            history: self.executor.history(),
+        };
+        self.broadcast(&Message::Hello(hello));
+    }
+
+    /// Held-back messages of an unfinished sync are lost with it: this
+    /// node's own requests among them must be sent again.
+    fn drop_held(&mut self, held: Vec<(NodeId, Message)>) {
+        for (_, msg) in held {
+            if let Message::Admin { origin, req, .. } = msg {
+                if origin == self.id && self.pending.get(&req) == Some(&Pending::Sent) {
+                    self.reply(req, Err(AdminError::Retry));
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_hello(&mut self, sender: NodeId, hello: Hello) {
+        let Some(s) = &mut self.sync else { return };
+        if hello.ring != s.ring || !self.members.contains(&sender) || s.winner.is_some() {
+            return; // a hello of an older view, or a repeat
+        }
+        s.hellos.insert(sender, hello);
+        if s.hellos.len() < self.members.len() {
+            return;
+        }
+        let winner = s
+            .hellos
+            .iter()
+            .max_by_key(|(id, h)| (h.version, Reverse(**id)))
+            .map(|(id, _)| *id)
+            .expect("every member said hello");
+        s.winner = Some(winner);
+        let ring = s.ring;
+        if winner == self.id {
+            let cib_xml = self.replica.config_xml();
+            self.broadcast(&Message::Sync { ring, cib_xml });
+        }
+    }
+
+    pub(super) fn on_sync(&mut self, sender: NodeId, ring: RingId, cib_xml: &str) {
+        let Some(s) = &self.sync else { return };
+        if s.ring != ring || s.winner != Some(sender) {
+            return;
+        }
+        let adopted = match parse_cib(cib_xml) {
+            Ok(c) => c,
+            Err(e) => {
+                // Our own writer produced it: a bug, but one peer's bad copy
+                // must not stop the cluster; keep ours.
+                self.event(ClusterEvent::MessageDropped {
+                    reason: format!("sync from {sender} did not parse: {e}"),
+                });
+                self.replica.cib().clone()
+            }
+        };
+        let s = self.sync.take().expect("checked above");
+        self.finish_sync(sender, adopted, s);
+    }
+
+    fn finish_sync(&mut self, winner: NodeId, adopted: Cib, s: Syncing) {
+        let before = self.cib().clone();
+        {
+            let cib = self.replica.cib_mut();
+            cib.version = adopted.version;
+            cib.configuration = adopted.configuration;
+            cib.extra_attrs = adopted.extra_attrs;
+        }
+        self.adopt_membership(&s.hellos);
+        let new_dc = dc::choose(&self.members, s.hellos.values().map(|h| h.dc));
+        self.set_cluster_attrs(new_dc);
+        let config_changed = before.version != self.cib().version
+            || before.configuration != self.cib().configuration;
+        status::derive(self.replica.cib_mut(), &self.view, &self.histories);
+        self.replica.cib_mut().bump_num_updates();
+        if config_changed {
+            self.persist();
+        }
+        self.last_members = self.members.clone();
+        self.event(ClusterEvent::CibSynced {
+            version: self.cib().version,
+            from: winner,
+        });
+        if self.dc != Some(new_dc) {
+            self.event(ClusterEvent::DcChanged { dc: new_dc });
+        }
+        self.dc = Some(new_dc);
+        for (sender, msg) in s.held {
+            self.apply(sender, msg);
+        }
+        self.chained = 0;
+        self.reschedule("the membership changed");
+    }
+
+    /// Members' names, lost nodes and histories from the hellos; new
+    /// members join `<nodes>` (one epoch for all of them).
+    fn adopt_membership(&mut self, hellos: &BTreeMap<NodeId, Hello>) {
+        let members: BTreeMap<NodeId, String> = hellos
+            .iter()
+            .map(|(id, h)| (*id, h.uname.clone()))
+            .collect();
+        let was: BTreeSet<NodeId> = hellos
+            .values()
+            .flat_map(|h| h.last_members.iter().copied())
+            .collect();
+        let cib = self.replica.cib_mut();
+        let mut added = false;
+        for (id, uname) in &members {
+            if cib.configuration.find_node(uname).is_none() {
+                cib.configuration.nodes.push(NodeDef {
+                    id: id.to_string(),
+                    uname: uname.clone(),
+                    ..NodeDef::default()
+                });
+                added = true;
+            }
+        }
+        if added {
+            cib.bump_epoch();
+        }
+        let lost = cib
+            .configuration
+            .nodes
+            .iter()
+            .filter(|n| n.id.parse::<NodeId>().is_ok_and(|id| was.contains(&id)))
+            .filter(|n| !members.values().any(|u| *u == n.uname))
+            .map(|n| n.uname.clone())
+            .collect();
+        self.histories = hellos
+            .iter()
+            .map(|(id, h)| (*id, status::history_of(&h.history)))
+            .collect();
+        self.view = Membership { members, lost };
+    }
+
+    /// `have-quorum` and `dc-uuid` on `<cib>`, as the DC sets them.
+    fn set_cluster_attrs(&mut self, dc: NodeId) {
+        let quorate = if self.quorate { "1" } else { "0" };
+        let dc_id = self
+            .view
+            .members
+            .get(&dc)
+            .and_then(|u| self.cib().configuration.find_node(u))
+            .map_or_else(|| dc.to_string(), |n| n.id.clone());
+        let attrs = &mut self.replica.cib_mut().extra_attrs;
+        for (name, value) in [("have-quorum", quorate.to_string()), ("dc-uuid", dc_id)] {
+            match attrs.iter_mut().find(|(k, _)| k == name) {
+                Some(slot) => slot.1 = value,
+                None => attrs.push((name.to_string(), value)),
+            }
+        }
+    }
+}

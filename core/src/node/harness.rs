@@ -1,0 +1,447 @@
+//! An in-memory cluster of [`Node`]s on a virtual clock, for tests and
+//! (through `testgen`) for the simulator's first scenarios.
+//!
+//! Time jumps to the earliest deadline: a packet arrival, an op or disk
+//! completion, or a node's timeout. The fake executor keeps the ground
+//! truth of what runs where: a start makes a resource run on its node, a
+//! stop ends it, a monitor answers 0 or 7 accordingly; each op takes
+//! [`Cluster::op_ms`] (unless overridden) and answers the rc it should,
+//! unless [`Cluster::fail_op`] says otherwise. The fake disk acknowledges
+//! every write after [`Cluster::disk_ms`]. Everything random comes from one
+//! seeded generator, so a run is a function of its seed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+use super::{Destination, Input, Node, NodeConfig, Output, RequestId};
+use crate::controller::{AdminCommand, AdminReply, ClusterEvent, WriteToken};
+use crate::executor::{OpId, OpOutcome, OpRequest};
+use crate::time::Instant;
+use crate::totem::NodeId;
+
+/// Most events one run may process before it is declared a livelock.
+const MAX_EVENTS_PER_RUN: u64 = 5_000_000;
+
+/// Something due at a time.
+#[derive(Debug, Clone)]
+enum Due {
+    Packet {
+        from: NodeId,
+        to: NodeId,
+        bytes: Vec<u8>,
+    },
+    Op {
+        node: NodeId,
+        req: OpRequest,
+    },
+    Disk {
+        node: NodeId,
+        token: WriteToken,
+    },
+}
+
+/// One observable thing, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub at: Instant,
+    pub node: NodeId,
+    pub what: Logged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logged {
+    /// An agent action started.
+    Exec {
+        rsc: String,
+        action: String,
+    },
+    /// It finished with `rc`.
+    OpDone {
+        rsc: String,
+        action: String,
+        rc: i32,
+    },
+    Event(ClusterEvent),
+    Reply {
+        req: RequestId,
+        reply: AdminReply,
+    },
+    Write {
+        token: WriteToken,
+    },
+    DiskDone {
+        token: WriteToken,
+    },
+}
+
+#[derive(Debug)]
+struct Slot {
+    config: NodeConfig,
+    node: Option<Node>,
+    /// What the node's disk holds (survives a crash).
+    disk: BTreeMap<String, Vec<u8>>,
+}
+
+/// N nodes, their network, agents and disks.
+#[derive(Debug)]
+pub struct Cluster {
+    now: Instant,
+    rng: ChaCha8Rng,
+    seed: u64,
+    slots: BTreeMap<NodeId, Slot>,
+    cut: BTreeSet<(NodeId, NodeId)>,
+    queue: BTreeMap<(Instant, u64), Due>,
+    next_due: u64,
+    next_req: u64,
+    /// Ground truth: (node, rsc) really running.
+    pub running: BTreeSet<(NodeId, String)>,
+    /// How long every agent action takes.
+    pub op_ms: u64,
+    pub disk_ms: u64,
+    /// rc to answer instead, by (node, rsc, action).
+    fail: BTreeMap<(NodeId, String, String), i32>,
+    pub log: Vec<Entry>,
+    /// Every output of every node, formatted: byte-identical runs have
+    /// identical traces.
+    pub trace: Vec<String>,
+    /// Wall-clock epoch seconds at virtual time zero (for last-rc-change).
+    pub epoch_s_at_zero: i64,
+}
+
+impl Cluster {
+    /// Every node starts at time zero.
+    pub fn new(configs: Vec<NodeConfig>, seed: u64) -> Cluster {
+        let mut c = Cluster {
+            now: Instant::ZERO,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            seed,
+            slots: BTreeMap::new(),
+            cut: BTreeSet::new(),
+            queue: BTreeMap::new(),
+            next_due: 0,
+            next_req: 1,
+            running: BTreeSet::new(),
+            op_ms: 500,
+            disk_ms: 5,
+            fail: BTreeMap::new(),
+            log: Vec::new(),
+            trace: Vec::new(),
+            epoch_s_at_zero: 1_700_000_000,
+        };
+        for config in configs {
+            let id = config.node_id;
+            c.slots.insert(
+                id,
+                Slot {
+                    config,
+                    node: None,
+                    disk: BTreeMap::new(),
+                },
+            );
+            c.start(id);
+        }
+        c
+    }
+
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.slots.get(&id)?.node.as_ref()
+    }
+
+    pub fn disk(&self, id: NodeId, key: &str) -> Option<&[u8]> {
+        self.slots.get(&id)?.disk.get(key).map(Vec::as_slice)
+    }
+
+    /// Starts (or restarts) `id` with what its disk holds... nothing yet:
+    /// phase 1 starts every node fresh.
+    pub fn start(&mut self, id: NodeId) {
+        let seed = self.seed ^ (u64::from(id) << 32) ^ self.rng.next_u64();
+        let slot = self.slots.get_mut(&id).expect("known node");
+        slot.node = Some(Node::new(slot.config.clone(), self.now, seed));
+        self.drain(id);
+    }
+
+    /// The machine dies: its node, its in-flight packets and ops, and the
+    /// resources it ran are gone.
+    pub fn crash(&mut self, id: NodeId) {
+        self.slots.get_mut(&id).expect("known node").node = None;
+        self.queue.retain(|_, d| match d {
+            Due::Packet { to, .. } => *to != id,
+            Due::Op { node, .. } | Due::Disk { node, .. } => *node != id,
+        });
+        self.running.retain(|(n, _)| *n != id);
+    }
+
+    /// Cuts `id` off from every other node, both ways.
+    pub fn isolate(&mut self, id: NodeId) {
+        let others: Vec<NodeId> = self.slots.keys().copied().filter(|n| *n != id).collect();
+        for o in others {
+            self.cut.insert((id, o));
+            self.cut.insert((o, id));
+        }
+    }
+
+    /// Makes agent `action` of `rsc` on `node` answer `rc` from now on.
+    pub fn fail_op(&mut self, node: NodeId, rsc: &str, action: &str, rc: i32) {
+        self.fail
+            .insert((node, rsc.to_string(), action.to_string()), rc);
+    }
+
+    /// Types `cmd` on `node`; the request id its reply will carry.
+    pub fn admin(&mut self, node: NodeId, cmd: AdminCommand) -> RequestId {
+        let req = RequestId(self.next_req);
+        self.next_req += 1;
+        self.feed(node, Input::Admin { req, cmd });
+        req
+    }
+
+    /// The reply to `req`, once there is one.
+    pub fn reply(&self, req: RequestId) -> Option<(Instant, AdminReply)> {
+        self.log.iter().find_map(|e| match &e.what {
+            Logged::Reply { req: r, reply } if *r == req => Some((e.at, reply.clone())),
+            _ => None,
+        })
+    }
+
+    /// Nodes running `rsc` (ground truth).
+    pub fn where_runs(&self, rsc: &str) -> Vec<NodeId> {
+        self.running
+            .iter()
+            .filter(|(_, r)| r == rsc)
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    pub fn run_for(&mut self, d: Duration) {
+        let until = self.now + d;
+        self.run_until_true(until, |_| false);
+        self.now = self.now.max(until);
+    }
+
+    /// Runs until `done` holds (checked after every event) or `deadline`;
+    /// the time it first held.
+    pub fn run_until_true(
+        &mut self,
+        deadline: Instant,
+        done: impl Fn(&Cluster) -> bool,
+    ) -> Option<Instant> {
+        for _ in 0..MAX_EVENTS_PER_RUN {
+            if done(self) {
+                return Some(self.now);
+            }
+            let at = self.next_event().filter(|t| *t <= deadline)?;
+            self.now = self.now.max(at);
+            self.step();
+        }
+        panic!("livelock at {}", self.now);
+    }
+
+    fn next_event(&self) -> Option<Instant> {
+        let queued = self.queue.keys().next().map(|(t, _)| *t);
+        let timers = self
+            .slots
+            .values()
+            .filter_map(|s| s.node.as_ref()?.poll_timeout())
+            .min();
+        match (queued, timers) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// One event at `now`: the earliest queued thing due, else the due
+    /// timers of the lowest node.
+    fn step(&mut self) {
+        if let Some(entry) = self.queue.first_entry() {
+            if entry.key().0 <= self.now {
+                let due = entry.remove();
+                return self.deliver(due);
+            }
+        }
+        let due = self.slots.iter().find_map(|(id, s)| {
+            let t = s.node.as_ref()?.poll_timeout()?;
+            (t <= self.now).then_some(*id)
+        });
+        if let Some(id) = due {
+            self.feed(id, Input::Timeout);
+        }
+    }
+
+    fn deliver(&mut self, due: Due) {
+        match due {
+            Due::Packet { from, to, bytes } => self.feed(
+                to,
+                Input::Datagram {
+                    from: Some(from),
+                    bytes,
+                },
+            ),
+            Due::Op { node, req } => {
+                let rc = self.agent_result(node, &req);
+                self.log(
+                    node,
+                    Logged::OpDone {
+                        rsc: req.rsc.clone(),
+                        action: req.action.clone(),
+                        rc,
+                    },
+                );
+                let secs = i64::try_from(self.now.as_nanos() / 1_000_000_000).unwrap_or(0);
+                let outcome = OpOutcome::rc(rc, self.epoch_s_at_zero + secs);
+                self.feed(
+                    node,
+                    Input::OpDone {
+                        op: req.op,
+                        outcome,
+                    },
+                );
+            }
+            Due::Disk { node, token } => {
+                self.log(node, Logged::DiskDone { token });
+                self.feed(node, Input::DiskDone { token });
+            }
+        }
+    }
+
+    /// What the agent answers, and the ground truth after it.
+    fn agent_result(&mut self, node: NodeId, req: &OpRequest) -> i32 {
+        let key = (node, req.rsc.clone());
+        let forced = self
+            .fail
+            .get(&(node, req.rsc.clone(), req.action.clone()))
+            .copied();
+        let rc = match req.action.as_str() {
+            "start" => {
+                self.running.insert(key.clone());
+                0
+            }
+            "stop" => {
+                self.running.remove(&key);
+                0
+            }
+            "monitor" if self.running.contains(&key) => 0,
+            "monitor" => 7,
+            _ => 0,
+        };
+        if let Some(f) = forced {
+            if req.action == "start" && f != 0 {
+                self.running.remove(&key);
+            }
+            return f;
+        }
+        rc
+    }
+
+    fn feed(&mut self, id: NodeId, input: Input) {
+        let now = self.now;
+        let Some(node) = self.slots.get_mut(&id).and_then(|s| s.node.as_mut()) else {
+            return;
+        };
+        node.handle(now, input);
+        self.drain(id);
+    }
+
+    fn drain(&mut self, id: NodeId) {
+        loop {
+            let Some(out) = self
+                .slots
+                .get_mut(&id)
+                .and_then(|s| s.node.as_mut())
+                .and_then(Node::poll_output)
+            else {
+                return;
+            };
+            self.trace.push(format!("{} {id} {out:?}", self.now));
+            self.route(id, out);
+        }
+    }
+
+    fn route(&mut self, id: NodeId, out: Output) {
+        match out {
+            Output::Send { to, bytes } => {
+                let targets: Vec<NodeId> = match to {
+                    Destination::Group => self.slots.keys().copied().filter(|n| *n != id).collect(),
+                    Destination::Node(n) => vec![n],
+                };
+                for to in targets {
+                    self.transmit(id, to, bytes.clone());
+                }
+            }
+            Output::Exec(req) => {
+                self.log(
+                    id,
+                    Logged::Exec {
+                        rsc: req.rsc.clone(),
+                        action: req.action.clone(),
+                    },
+                );
+                let at = self.now + Duration::from_millis(self.op_ms);
+                self.schedule(at, Due::Op { node: id, req });
+            }
+            Output::Cancel(_) => {}
+            Output::WriteDisk { key, bytes, token } => {
+                self.slots
+                    .get_mut(&id)
+                    .expect("known")
+                    .disk
+                    .insert(key, bytes);
+                self.log(id, Logged::Write { token });
+                let at = self.now + Duration::from_millis(self.disk_ms);
+                self.schedule(at, Due::Disk { node: id, token });
+            }
+            Output::Reply { req, reply } => self.log(id, Logged::Reply { req, reply }),
+            Output::Event(e) => self.log(id, Logged::Event(e)),
+        }
+    }
+
+    fn transmit(&mut self, from: NodeId, to: NodeId, bytes: Vec<u8>) {
+        if self.cut.contains(&(from, to)) {
+            return;
+        }
+        let delay_us = 100 + self.rng.next_u64() % 300;
+        let at = self.now + Duration::from_micros(delay_us);
+        self.schedule(at, Due::Packet { from, to, bytes });
+    }
+
+    fn schedule(&mut self, at: Instant, due: Due) {
+        self.next_due += 1;
+        self.queue.insert((at, self.next_due), due);
+    }
+
+    fn log(&mut self, node: NodeId, what: Logged) {
+        self.log.push(Entry {
+            at: self.now,
+            node,
+            what,
+        });
+    }
+
+    /// Ops of `node` started, in order: `(rsc, action)`.
+    pub fn execs(&self, node: NodeId) -> Vec<(String, String)> {
+        self.log
+            .iter()
+            .filter(|e| e.node == node)
+            .filter_map(|e| match &e.what {
+                Logged::Exec { rsc, action } => Some((rsc.clone(), action.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Unused op ids are fine: a crashed node's ops vanish with it.
+    pub fn op_ids_in_flight(&self) -> Vec<OpId> {
+        self.queue
+            .values()
+            .filter_map(|d| match d {
+                Due::Op { req, .. } => Some(req.op),
+                _ => None,
+            })
+            .collect()
+    }
+}
