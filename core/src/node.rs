@@ -235,6 +235,9 @@ impl Node {
                 while let Some(e) = self.quorum.poll_event() {
                     self.on_quorum(e);
                 }
+                // The verdict itself, not only its changes: votequorum
+                // reports none for a state it started in.
+                self.controller.handle_quorum(self.quorum.is_quorate());
                 self.controller
                     .handle_view(ring_id, &members, &joined, &left);
             }

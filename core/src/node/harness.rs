@@ -187,6 +187,11 @@ impl Cluster {
         }
     }
 
+    /// Restores every link.
+    pub fn heal(&mut self) {
+        self.cut.clear();
+    }
+
     /// Makes agent `action` of `rsc` on `node` answer `rc` from now on.
     pub fn fail_op(&mut self, node: NodeId, rsc: &str, action: &str, rc: i32) {
         self.fail

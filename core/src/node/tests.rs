@@ -335,3 +335,98 @@ fn a_crash_of_a_non_dc_active_node_recovers_within_the_same_bound() {
     let bound = Duration::from_millis(u64::from(TOKEN_MS) + 200 + 3 * 500 + 300);
     assert!(took <= bound, "{took:?}");
 }
+
+#[test]
+fn online_after_standby_moves_nothing_back() {
+    let mut c = two_nodes(11);
+    configure(&mut c);
+    let active = c.where_runs("vip")[0];
+    let other = 3 - active;
+    let node = format!("node{active}");
+    c.admin(1, AdminCommand::Standby { node: node.clone() });
+    let deadline = c.now() + Duration::from_secs(30);
+    c.run_until_true(deadline, |c| all_on(c, other))
+        .expect("moved");
+    let back = c.now();
+    let req = c.admin(2, AdminCommand::Online { node });
+    c.run_for(Duration::from_secs(10));
+    assert!(c.reply(req).unwrap().1.is_ok());
+    assert!(all_on(&c, other), "resource-stickiness=100 keeps them");
+    assert!(ops_since(&c, active, back).is_empty());
+    assert!(ops_since(&c, other, back).is_empty());
+}
+
+#[test]
+fn a_bad_command_is_refused_and_changes_nothing() {
+    let mut c = two_nodes(12);
+    configure(&mut c);
+    c.run_for(Duration::from_secs(1));
+    let before = c.node(1).unwrap().cib().clone();
+    assert_eq!(before.extra_attr("have-quorum"), Some("1"));
+    let parse_error = c.admin(
+        2,
+        AdminCommand::Configure {
+            crm: "primitive".into(),
+        },
+    );
+    let unknown = c.admin(
+        1,
+        AdminCommand::Standby {
+            node: "node9".into(),
+        },
+    );
+    let undefined = c.admin(
+        2,
+        AdminCommand::Configure {
+            crm: "colocation c inf: vip nosuch".into(),
+        },
+    );
+    c.run_for(Duration::from_secs(2));
+    for req in [parse_error, unknown, undefined] {
+        assert!(c.reply(req).unwrap().1.is_err(), "{:?}", c.reply(req));
+    }
+    for n in [1, 2] {
+        let cib = c.node(n).unwrap().cib();
+        assert_eq!(cib.configuration, before.configuration);
+        assert_eq!(cib.version, before.version, "not even num_updates moved");
+    }
+}
+
+#[test]
+fn after_a_partition_heals_the_higher_version_wins_on_both_nodes() {
+    let mut c = two_nodes(13);
+    configure(&mut c);
+    c.isolate(2);
+    c.run_for(Duration::from_secs(5));
+    // Two commits on node 1's side, none on node 2's.
+    let req = c.admin(
+        1,
+        AdminCommand::Configure {
+            crm: "property cluster-recheck-interval=5min\ncommit\nprimitive extra ocf:heartbeat:Dummy\ncommit".into(),
+        },
+    );
+    c.run_for(Duration::from_secs(5));
+    assert!(c.reply(req).unwrap().1.is_ok());
+    let winner = c.node(1).unwrap().cib().version;
+    assert!(winner > c.node(2).unwrap().cib().version);
+    c.heal();
+    let deadline = c.now() + Duration::from_secs(20);
+    c.run_until_true(deadline, |c| {
+        [1, 2].iter().all(|n| {
+            c.node(*n)
+                .is_some_and(|x| x.members().len() == 2 && x.controller().is_synced())
+        })
+    })
+    .expect("merged");
+    c.run_for(Duration::from_secs(15));
+    let one = c.node(1).unwrap().cib();
+    let two = c.node(2).unwrap().cib();
+    assert_eq!(write_cib(one), write_cib(two));
+    assert!(one.configuration.find_resource("extra").is_some());
+    assert!(one.version.epoch >= winner.epoch);
+    // Without fencing both halves ran the services; after the merge the DC
+    // leaves each running exactly once.
+    for r in ["vip", "mynfs", "mysqld", "extra"] {
+        assert_eq!(c.where_runs(r).len(), 1, "{r}: {:?}", c.where_runs(r));
+    }
+}
