@@ -1,7 +1,7 @@
 //! The DC's side: schedule, dispatch actions as their predecessors finish,
 //! collect results, abort and reschedule when something changes underneath.
 
-use crate::policy::{self, Action};
+use crate::policy::{self, Action, ActionKind};
 
 use super::message::{ActionTag, Message, TransitionId};
 use super::transition::Run;
@@ -99,6 +99,15 @@ impl Controller {
             (Some(work), Some(target)) => {
                 run.set_in_flight(a);
                 self.broadcast(&Message::Action { tag, target, work });
+            }
+            (None, _) if matches!(action.kind, ActionKind::Fence { .. }) => {
+                // Fencing is phase 2. Never pretend a node was fenced: the
+                // action stays in flight, so nothing ordered after it (the
+                // recovery of the lost node's resources) ever runs.
+                run.set_in_flight(a);
+                self.event(ClusterEvent::MessageDropped {
+                    reason: format!("fencing {} is not implemented yet", action.node),
+                });
             }
             (None, _) => {
                 // Nothing for a node to do in phase 1 (fence, shutdown,
