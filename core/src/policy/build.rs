@@ -2,6 +2,8 @@
 //! ordering edges between actions, and the placement and node states after
 //! the transition.
 
+use std::collections::BTreeMap;
+
 use crate::cib::{Action as Verb, Score};
 
 use super::actions::{self, Plan};
@@ -24,6 +26,8 @@ pub fn transition(
     let mut b = Builder {
         cluster,
         t: Transition::default(),
+        index: BTreeMap::new(),
+        by_rsc: BTreeMap::new(),
     };
     b.fencing(plan);
     b.resource_actions(plan);
@@ -42,9 +46,15 @@ pub fn transition(
     b.t
 }
 
+/// Lookups by key and by resource keep building linear in the number of
+/// actions (a large CIB has tens of thousands of probes).
 struct Builder<'c, 'a> {
     cluster: &'c Cluster<'a>,
     t: Transition,
+    /// (resource, kind, node name) of every action.
+    index: BTreeMap<(Option<String>, ActionKind, String), ActionId>,
+    /// Each resource's actions, in the order they were added.
+    by_rsc: BTreeMap<String, Vec<ActionId>>,
 }
 
 impl Builder<'_, '_> {
@@ -56,29 +66,32 @@ impl Builder<'_, '_> {
         reason: Reason,
     ) -> ActionId {
         let node = self.cluster.nodes[node].name.clone();
-        if let Some(id) = self
-            .t
-            .actions
-            .iter()
-            .position(|a| a.rsc.as_deref() == rsc && a.kind == kind && a.node == node)
-        {
+        let key = (rsc.map(str::to_string), kind, node);
+        if let Some(&id) = self.index.get(&key) {
             return id;
         }
+        let id = self.t.actions.len();
+        let (rsc, kind, node) = key.clone();
+        if let Some(r) = &rsc {
+            self.by_rsc.entry(r.clone()).or_default().push(id);
+        }
+        self.index.insert(key, id);
         self.t.actions.push(Action {
-            rsc: rsc.map(str::to_string),
+            rsc,
             kind,
             node,
             reason,
         });
-        self.t.actions.len() - 1
+        id
     }
 
     fn find(&self, rsc: RscIdx, kind: &ActionKind, node: NodeIdx) -> Option<ActionId> {
-        self.t.find(
-            &self.cluster.table.rscs[rsc].id,
-            kind,
-            &self.cluster.nodes[node].name,
-        )
+        let key = (
+            Some(self.cluster.table.rscs[rsc].id.clone()),
+            kind.clone(),
+            self.cluster.nodes[node].name.clone(),
+        );
+        self.index.get(&key).copied()
     }
 
     fn fencing(&mut self, plan: &Plan) {
@@ -270,10 +283,10 @@ impl Builder<'_, '_> {
         let cluster = self.cluster;
         let mut edges = Vec::new();
         let ids: Vec<(usize, &Action)> = self.t.actions.iter().enumerate().collect();
-        for (a, act) in &ids {
-            let Some(rsc) = &act.rsc else { continue };
-            for (b, other) in &ids {
-                if other.rsc.as_ref() != Some(rsc) || a == b {
+        for own in self.by_rsc.values() {
+            for (a, b) in own.iter().flat_map(|&a| own.iter().map(move |&b| (a, b))) {
+                let (act, other) = (&self.t.actions[a], &self.t.actions[b]);
+                if a == b {
                     continue;
                 }
                 let before = matches!(
@@ -285,7 +298,7 @@ impl Builder<'_, '_> {
                         | (ActionKind::Start, ActionKind::Promote)
                 );
                 if before {
-                    edges.push((*a, *b));
+                    edges.push((a, b));
                 }
             }
         }
@@ -328,10 +341,12 @@ impl Builder<'_, '_> {
 
     fn actions_of(&self, rsc: RscIdx, kind: &ActionKind) -> Vec<ActionId> {
         let id = &self.cluster.table.rscs[rsc].id;
-        (0..self.t.actions.len())
-            .filter(|&i| {
-                self.t.actions[i].rsc.as_ref() == Some(id) && &self.t.actions[i].kind == kind
-            })
+        self.by_rsc
+            .get(id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| &self.t.actions[i].kind == kind)
             .collect()
     }
 
