@@ -51,8 +51,8 @@ pub fn transition(
 struct Builder<'c, 'a> {
     cluster: &'c Cluster<'a>,
     t: Transition,
-    /// (resource, kind, node name) of every action.
-    index: BTreeMap<(Option<String>, ActionKind, String), ActionId>,
+    /// (resource, kind, node) of every action.
+    index: BTreeMap<(Option<String>, ActionKind, NodeIdx), ActionId>,
     /// Each resource's actions, in the order they were added.
     by_rsc: BTreeMap<String, Vec<ActionId>>,
 }
@@ -65,13 +65,12 @@ impl Builder<'_, '_> {
         node: NodeIdx,
         reason: Reason,
     ) -> ActionId {
-        let node = self.cluster.nodes[node].name.clone();
         let key = (rsc.map(str::to_string), kind, node);
         if let Some(&id) = self.index.get(&key) {
             return id;
         }
         let id = self.t.actions.len();
-        let (rsc, kind, node) = key.clone();
+        let (rsc, kind, _) = key.clone();
         if let Some(r) = &rsc {
             self.by_rsc.entry(r.clone()).or_default().push(id);
         }
@@ -79,7 +78,7 @@ impl Builder<'_, '_> {
         self.t.actions.push(Action {
             rsc,
             kind,
-            node,
+            node: self.cluster.nodes[node].name.clone(),
             reason,
         });
         id
@@ -89,7 +88,7 @@ impl Builder<'_, '_> {
         let key = (
             Some(self.cluster.table.rscs[rsc].id.clone()),
             kind.clone(),
-            self.cluster.nodes[node].name.clone(),
+            node,
         );
         self.index.get(&key).copied()
     }

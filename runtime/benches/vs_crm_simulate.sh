@@ -1,0 +1,49 @@
+#!/bin/bash
+# Whole-process time and peak memory of `cohort simulate -x FILE --placement`
+# against Pacemaker's `crm_simulate -x FILE -s` on the same generated CIBs
+# (core/benches/support/gen_cib.rs), with the ratios. Needs pacemaker-cli-utils and
+# /usr/bin/time.
+#
+# usage: runtime/benches/vs_crm_simulate.sh [PRIMITIVESxNODES ...]
+#        (default: 100x3 1000x32 5000x32)
+# env:   CRM_TIMEOUT_S  give up on crm_simulate after this long (default 3600)
+#        KEEP_DIR       keep the CIBs and outputs there (default: a temp dir)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100x3 1000x32 5000x32)
+timeout_s=${CRM_TIMEOUT_S:-3600}
+dir=${KEEP_DIR:-$(mktemp -d)}
+mkdir -p "$dir"
+export CIB_shadow_dir="$dir/shadow"
+mkdir -p "$CIB_shadow_dir"
+
+cargo build -q --release -p cohort-runtime --bin cohort
+cargo build -q --release -p cohort-core --example gen_cib
+cohort=target/release/cohort
+gen=target/release/examples/gen_cib
+
+# Prints "SECONDS PEAK_KB" of one command, or "- -" when it failed or timed out.
+measure() {
+    local out=$1; shift
+    if /usr/bin/time -f "%e %M" -o "$out.time" timeout "$timeout_s" "$@" > "$out" 2> "$out.err"; then
+        cat "$out.time"
+    else
+        echo "- -"
+    fi
+}
+
+ratio() { if [ "$1" = - ] || [ "$2" = - ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / (b > 0 ? b : 0.001) }'; fi; }
+
+printf "%-10s %12s %12s %12s %12s %8s %8s\n" size cohort_s crm_s cohort_MB crm_MB speed memory
+for size in "${sizes[@]}"; do
+    primitives=${size%x*}; nodes=${size#*x}
+    cib="$dir/cib-$size.xml"
+    "$gen" "$primitives" "$nodes" > "$cib"
+    read -r c_s c_kb < <(measure "$dir/cohort-$size.txt" "$cohort" simulate -x "$cib" --placement)
+    read -r p_s p_kb < <(measure "$dir/crm-$size.txt" crm_simulate -x "$cib" -s)
+    mb() { if [ "$1" = - ]; then echo -; else awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; fi; }
+    printf "%-10s %12s %12s %12s %12s %8s %8s\n" "$size" "$c_s" "$p_s" "$(mb "$c_kb")" "$(mb "$p_kb")" \
+        "$(ratio "$p_s" "$c_s")" "$(ratio "$p_kb" "$c_kb")"
+done
+echo "(files in $dir)"
