@@ -349,11 +349,7 @@ fn propagate_unrunnable(
             if o.first_action != Verb::Start || o.then_action != Verb::Start {
                 continue;
             }
-            let first_will_run = will_be_active(cluster, rscs, o.first);
-            // A frozen resource (unmanaged, blocked) cannot take part in a
-            // start, so nothing mandatorily after it may start either.
-            let first_start_ok =
-                rscs[o.first].start.as_ref().is_none_or(|s| s.1) && !rscs[o.first].frozen;
+            let (first_will_run, first_start_ok) = first_side(cluster, rscs, o);
             if first_will_run && first_start_ok {
                 continue;
             }
@@ -452,6 +448,62 @@ fn blocked_stops(cluster: &Cluster<'_>, orders: &[OrderRel], rscs: &mut [RscPlan
 
 /// Active after the transition: started where placed, or still running
 /// somewhere it is not stopped.
+/// Whether the `first` side of a start order will run, and can start. An
+/// order from a clone waits for any one of its instances (any one on the
+/// same node when the `then` clone interleaves), not for all of them; an
+/// order inside one instance (a cloned group) waits for that member.
+fn first_side(cluster: &Cluster<'_>, rscs: &[RscPlan], o: &OrderRel) -> (bool, bool) {
+    let table = &cluster.table;
+    // A frozen resource (unmanaged, blocked) cannot take part in a start,
+    // so nothing mandatorily after it may start either.
+    let one = |p: RscIdx| {
+        let start_ok = rscs[p].start.as_ref().is_none_or(|s| s.1) && !rscs[p].frozen;
+        (will_be_active(cluster, rscs, p), start_ok)
+    };
+    let clone = table.clone_of(o.first);
+    if clone.is_none() || clone == table.clone_of(o.then) && !o.same_node_only {
+        return one(o.first);
+    }
+    // A clone instance whose failure blocked it is no instance to wait for.
+    let one = |p: RscIdx| {
+        let (will_run, start_ok) = one(p);
+        (will_run && !rscs[p].blocked, start_ok)
+    };
+    let then_nodes = match &rscs[o.then].start {
+        Some(s) => vec![s.0],
+        None => cluster.running_on(o.then),
+    };
+    let base = &table.rscs[o.first].base_id;
+    let equivalents = clone
+        .map(|c| table.primitives(c))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&p| table.rscs[p].base_id == *base);
+    let states: Vec<(Vec<NodeIdx>, bool, bool)> = equivalents
+        .map(|p| {
+            let (will_run, start_ok) = one(p);
+            (final_nodes(cluster, rscs, p), will_run, start_ok)
+        })
+        .collect();
+    // clone-min: nothing after the clone runs until that many instances
+    // do, wherever they are.
+    let clone_min = clone
+        .and_then(|c| table.rscs[c].config.meta_value("clone-min"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1usize);
+    let running = states.iter().filter(|s| s.1).count();
+    let ready = states.iter().filter(|s| s.1 && s.2).count();
+    if running < clone_min {
+        return (false, false);
+    }
+    let here = |s: &&(Vec<NodeIdx>, bool, bool)| {
+        !o.same_node_only || then_nodes.iter().any(|n| s.0.contains(n))
+    };
+    let runs = states.iter().filter(here).any(|s| s.1);
+    let ok = ready >= clone_min && states.iter().filter(here).any(|s| s.1 && s.2);
+    (runs, ok)
+}
+
 pub fn will_be_active(cluster: &Cluster<'_>, rscs: &[RscPlan], idx: RscIdx) -> bool {
     if cluster.table.rscs[idx].kind != RscKind::Primitive {
         return cluster

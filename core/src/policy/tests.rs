@@ -42,6 +42,7 @@ golden!(
     promoted_follows_coloc,
     failcount_ban,
     group_starts,
+    interleave_partial_start,
     interleave_restart,
     location_moves,
     order_blocks_start,

@@ -187,5 +187,18 @@ cases['clone_history_numbering'] = cib(NOSTONITH, ['n1', 'n2'], '<clone id="cx">
     node_state('n1', {'x:0': [op('x:0', 'start', 2), op('x:0', 'monitor', 3, interval=10000)]})
     + node_state('n2', {'x:0': [op('x:0', 'monitor', 1, rc=7)],
                         'x:1': [op('x:1', 'start', 2), op('x:1', 'monitor', 3, interval=10000)]}))
+# ca is banned from n1, so cb (interleaved) cannot start there; d, after
+# cb, waits only for one instance of cb, so it still starts
+cases['interleave_partial_start'] = cib(NOSTONITH, ['n1', 'n2', 'n3'],
+    '<clone id="ca">' + prim('a') + '</clone>'
+    + '<clone id="cb"><meta_attributes id="cb-meta"><nvpair id="cb-il" name="interleave" value="true"/></meta_attributes>' + prim('b') + '</clone>'
+    + prim('d'),
+    '<rsc_location id="ca-not-n1" rsc="ca" node="n1" score="-INFINITY"/>'
+    '<rsc_location id="d-n1" rsc="d" node="n1" score="10"/>'
+    '<rsc_order id="ca-then-cb" first="ca" then="cb" kind="Mandatory"/>'
+    '<rsc_order id="cb-then-d" first="cb" then="d" kind="Mandatory"/>',
+    node_state('n1', merge(stopped('a'), stopped('b'), stopped('d')))
+    + node_state('n2', merge(stopped('a'), stopped('b'), stopped('d')))
+    + node_state('n3', merge(stopped('a'), stopped('b'), stopped('d'))))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
