@@ -169,9 +169,8 @@ impl<'a> Cluster<'a> {
     fn resolve_lrm_id(&self, lrm_id: &str, node: NodeIdx) -> Option<RscIdx> {
         let direct = self
             .table
-            .rscs
-            .iter()
-            .position(|r| r.id == lrm_id && r.kind == RscKind::Primitive);
+            .by_id(lrm_id)
+            .filter(|&i| self.table.rscs[i].kind == RscKind::Primitive);
         if let Some(i) = direct {
             let anonymous = self.table.clone_of(i).is_some_and(|c| {
                 matches!(

@@ -3,6 +3,7 @@
 //! meta-attributes in force (own, then inherited from parents, then
 //! rsc_defaults).
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::cib::{is_true, lookup, Configuration, Primitive, Resource, Role, Score};
@@ -52,6 +53,8 @@ pub struct ResourceTable<'a> {
     pub rscs: Vec<Rsc<'a>>,
     /// Top-level resources in configuration order.
     pub top: Vec<RscIdx>,
+    /// The first entry with each id (constraints and records name them).
+    index: BTreeMap<String, RscIdx>,
 }
 
 impl<'a> ResourceTable<'a> {
@@ -61,6 +64,9 @@ impl<'a> ResourceTable<'a> {
             if let Some(idx) = table.add(config, r, None, "", &[], node_count) {
                 table.top.push(idx);
             }
+        }
+        for (i, r) in table.rscs.iter().enumerate() {
+            table.index.entry(r.id.clone()).or_insert(i);
         }
         table
     }
@@ -149,7 +155,7 @@ impl<'a> ResourceTable<'a> {
     /// (for a clone child, the clone's first instance is not it: constraints
     /// name the clone or a non-cloned resource).
     pub fn by_id(&self, id: &str) -> Option<RscIdx> {
-        self.rscs.iter().position(|r| r.id == id)
+        self.index.get(id).copied()
     }
 
     /// The clone ancestor of `idx`, if any.
