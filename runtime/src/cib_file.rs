@@ -9,6 +9,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use cohort_core::cib::{xml, Cib};
+
 /// Why a CIB file could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum CibFileError {
@@ -18,8 +20,9 @@ pub enum CibFileError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// The file was read but is not a CIB we can import.
-    #[error("{path}: {message}")]
+    /// The file was read but is not a CIB we can import (the message starts
+    /// with the line, so this reads `FILE:LINE: ...`).
+    #[error("{path}:{message}")]
     Parse { path: PathBuf, message: String },
     /// The new file could not be written; the old one is unchanged.
     #[error("{path}: cannot write: {source}")]
@@ -27,6 +30,15 @@ pub enum CibFileError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// Reads and imports a CIB file.
+pub fn load(path: &Path) -> Result<Cib, CibFileError> {
+    let text = read_text(path)?;
+    xml::parse_cib(&text).map_err(|e| CibFileError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// Reads the whole file as text.

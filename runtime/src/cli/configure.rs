@@ -41,9 +41,9 @@ pub fn run(words: &[&str], force: bool, io: &mut Io<'_>) -> u8 {
              (CIB_file=cib.xml cohort configure ...)",
         );
     };
-    let cib = match load(&path) {
+    let cib = match cib_file::load(&path) {
         Ok(c) => c,
-        Err(message) => return fail(io, &message),
+        Err(e) => return fail(io, &e.to_string()),
     };
     let statements = match crm::parse(&text) {
         Ok(s) => s,
@@ -163,11 +163,6 @@ fn primitives(cib: &Cib) -> impl Iterator<Item = &Primitive> {
             Resource::Primitive(p) => Some(p),
             _ => None,
         })
-}
-
-fn load(path: &Path) -> Result<Cib, String> {
-    let text = cib_file::read_text(path).map_err(|e| e.to_string())?;
-    xml::parse_cib(&text).map_err(|e| format!("{}:{e}", path.display()))
 }
 
 /// Words arrive from the shell without their quotes; put them back where the

@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 
 use cohort_core::cib::verify::{self, Finding, Severity};
-use cohort_core::cib::xml;
 
 use super::{exit, Io};
-use crate::cib_file;
+use crate::cib_file::{self, CibFileError};
 
 pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let mut file: Option<PathBuf> = None;
@@ -34,22 +33,19 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
         );
         return exit::NO_INPUT;
     };
-    let text = match cib_file::read_text(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = writeln!(io.err, "cohort verify: CIB query failed: {e}");
-            return exit::NO_INPUT;
-        }
-    };
-    let findings = match xml::parse_cib(&text) {
+    let findings = match cib_file::load(&path) {
         Ok(cib) => verify::verify(&cib),
-        Err(e) => {
-            let _ = writeln!(io.err, "{}:{e}", path.display());
+        Err(e @ CibFileError::Parse { .. }) => {
+            let _ = writeln!(io.err, "{e}");
             let _ = writeln!(
                 io.err,
                 "cohort verify: Errors found during check: config not valid"
             );
             return exit::INVALID;
+        }
+        Err(e) => {
+            let _ = writeln!(io.err, "cohort verify: CIB query failed: {e}");
+            return exit::NO_INPUT;
         }
     };
     report(&findings, verbosity, io)
