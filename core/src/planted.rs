@@ -10,7 +10,10 @@
 //! method exists, so a production build cannot turn one on and the check
 //! folds away.
 //!
-//! Adding a bug to another layer (say totem delivering out of order): add a
+//! Totem hosts one too ([`PlantedBug::TotemSkipsRecoveryRetransmission`]),
+//! planted through `Totem::plant`.
+//!
+//! Adding a bug to another layer (say the CIB losing an update): add a
 //! variant here with its name, keep a `PlantedBugs` in the layer's state,
 //! add a `#[cfg(any(test, feature = "planted-bugs"))] pub fn plant(&mut
 //! self, bugs: PlantedBugs)`, and test `self.planted.has(..)` where the
@@ -27,18 +30,34 @@ pub enum PlantedBug {
     QuorumCountsDeparted,
     /// votequorum declares every partition quorate.
     QuorumIgnored,
+    /// Totem's recovery re-sends no old-ring messages: each member that
+    /// carries on delivers only the old messages it happens to hold, so
+    /// members moving together can deliver different sets (breaks extended
+    /// virtual synchrony).
+    TotemSkipsRecoveryRetransmission,
 }
 
 impl PlantedBug {
     /// Every planted bug, in a fixed order.
-    pub const ALL: [PlantedBug; 2] = [PlantedBug::QuorumCountsDeparted, PlantedBug::QuorumIgnored];
+    pub const ALL: [PlantedBug; 3] = [
+        PlantedBug::QuorumCountsDeparted,
+        PlantedBug::QuorumIgnored,
+        PlantedBug::TotemSkipsRecoveryRetransmission,
+    ];
 
     /// The name the simulator's command line uses.
     pub fn name(self) -> &'static str {
         match self {
             PlantedBug::QuorumCountsDeparted => "quorum-counts-departed",
             PlantedBug::QuorumIgnored => "quorum-ignored",
+            PlantedBug::TotemSkipsRecoveryRetransmission => "totem-skips-recovery-retransmission",
         }
+    }
+
+    /// Whether the bug lives in totem (found as a broken delivery
+    /// guarantee) rather than in votequorum (found as split brain).
+    pub fn is_totem(self) -> bool {
+        matches!(self, PlantedBug::TotemSkipsRecoveryRetransmission)
     }
 
     pub fn from_name(name: &str) -> Option<PlantedBug> {

@@ -154,8 +154,12 @@ impl MembershipNode {
             planted.is_empty(),
             "planted bugs need the planted-bugs feature"
         );
+        #[allow(unused_mut)]
+        let mut totem = Totem::new(totem, id, now, seed);
+        #[cfg(feature = "planted-bugs")]
+        totem.plant(planted);
         let mut node = MembershipNode {
-            totem: Totem::new(totem, id, now, seed),
+            totem,
             quorum,
             outputs: VecDeque::new(),
         };

@@ -244,7 +244,7 @@ fn planted_bugs_keep_a_cut_off_minority_quorate() {
         vq.is_quorate()
     };
     assert!(!minority_after_split(PlantedBugs::NONE));
-    for bug in PlantedBug::ALL {
+    for bug in PlantedBug::ALL.into_iter().filter(|b| !b.is_totem()) {
         assert!(minority_after_split(PlantedBugs::NONE.with(bug)), "{bug}");
     }
 }

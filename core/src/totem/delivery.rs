@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::message::{Mcast, MAX_PAYLOAD_BYTES};
-use super::{NodeId, Output, Totem};
+use super::{NodeId, Output, Phase, Totem};
 use crate::wire::{DropReason, Header, RingId};
 
 /// Most messages one ring's store may hold; flow control keeps it far
@@ -150,10 +150,16 @@ impl Totem {
             }
             forming.store.insert(m.seq, stored);
             // An old message of our group, carried across: keep it in the
-            // old ring's store, where install delivers it.
+            // old ring's store, where install delivers it. Only up to the
+            // group's high mark: no member holds more, so more is a bug.
             if let Some((old_ring, old_seq)) = m.recovered {
+                let high = match &self.phase {
+                    Phase::Recovery(rec) => rec.high,
+                    _ => 0,
+                };
                 let old = &mut self.last.store;
-                if old_ring == self.last.ring.id && old.plausible(old_seq, span) {
+                if old_ring == self.last.ring.id && old.plausible(old_seq, span) && old_seq <= high
+                {
                     old.insert(
                         old_seq,
                         Stored {
@@ -168,8 +174,15 @@ impl Totem {
             return;
         }
         if header.ring_id == self.last.ring.id {
-            // Also while gathering: late messages of the old ring are
-            // still worth keeping for recovery.
+            if matches!(self.phase, Phase::Commit(_) | Phase::Recovery(_)) {
+                // Our commit info already told the group what we hold of
+                // the old ring, and recovery equalises exactly that: a late
+                // copy kept now would be ours alone, and delivering it at
+                // install would break virtual synchrony.
+                return self.drops.count(DropReason::Stale);
+            }
+            // While gathering, late messages of the old ring are still
+            // worth keeping: the commit info will count them.
             if !self.last.store.plausible(m.seq, span) {
                 return self.drops.count(DropReason::Malformed);
             }

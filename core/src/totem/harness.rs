@@ -18,6 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use super::{Input, NodeId, Output, RingId, Totem, TotemConfig, TotemEvent};
+use crate::planted::PlantedBugs;
 use crate::time::Instant;
 
 /// Most events one [`Cluster::run_until`] may process: a livelock (a node
@@ -37,6 +38,12 @@ pub struct Link {
     /// overtake each other when the range is wider than their spacing.
     pub delay_min_us: u64,
     pub delay_max_us: u64,
+    /// Chance of a packet taking a slow path, per million: its delay is
+    /// drawn from the slow range instead (a stuck queue, a paging
+    /// receiver), so it lands long after the packets sent with it.
+    pub slow_per_million: u32,
+    pub slow_delay_min_us: u64,
+    pub slow_delay_max_us: u64,
 }
 
 impl Default for Link {
@@ -48,6 +55,9 @@ impl Default for Link {
             duplicate_per_million: 0,
             delay_min_us: 100,
             delay_max_us: 400,
+            slow_per_million: 0,
+            slow_delay_min_us: 0,
+            slow_delay_max_us: 0,
         }
     }
 }
@@ -118,6 +128,12 @@ pub struct Cluster {
     links: BTreeMap<(NodeId, NodeId), Link>,
     default_link: Link,
     in_flight: BTreeMap<(Instant, u64), InFlight>,
+    /// Packets taken off the wire by [`Cluster::hold_in_flight`].
+    held: Vec<InFlight>,
+    /// Deliberate bugs every node runs with ([`crate::planted`]); unread
+    /// in builds that cannot plant them.
+    #[cfg_attr(not(any(test, feature = "planted-bugs")), allow(dead_code))]
+    planted: PlantedBugs,
     next_packet: u64,
     pub log: Vec<Record>,
 }
@@ -133,6 +149,8 @@ impl Cluster {
             links: BTreeMap::new(),
             default_link: Link::default(),
             in_flight: BTreeMap::new(),
+            held: Vec::new(),
+            planted: PlantedBugs::NONE,
             next_packet: 0,
             log: Vec::new(),
         };
@@ -173,7 +191,21 @@ impl Cluster {
         self.in_flight.values().map(|p| p.bytes.as_slice())
     }
 
+    /// Plants deliberate bugs in every running node and every node started
+    /// from now on.
+    #[cfg(any(test, feature = "planted-bugs"))]
+    pub fn plant(&mut self, bugs: PlantedBugs) {
+        self.planted = bugs;
+        for totem in self.slots.values_mut().filter_map(|s| s.totem.as_mut()) {
+            totem.plant(bugs);
+        }
+    }
+
     // ---- faults ----
+
+    pub fn default_link(&self) -> Link {
+        self.default_link
+    }
 
     pub fn set_default_link(&mut self, link: Link) {
         self.default_link = link;
@@ -239,7 +271,11 @@ impl Cluster {
             ring_seq_floor: slot.ring_seq_floor,
             ..self.config.clone()
         };
-        slot.totem = Some(Totem::new(config, node, self.now, seed));
+        #[allow(unused_mut)]
+        let mut totem = Totem::new(config, node, self.now, seed);
+        #[cfg(any(test, feature = "planted-bugs"))]
+        totem.plant(self.planted);
+        slot.totem = Some(totem);
         let incarnation = slot.incarnation;
         self.log.push(Record::Started {
             node,
@@ -247,6 +283,40 @@ impl Cluster {
             at: self.now,
         });
         self.drain(node);
+    }
+
+    /// Takes the packets now in flight from `from` to `to` off the wire
+    /// and keeps them aside, as if stuck in a slow queue, until
+    /// [`Cluster::release_held`]: a test can land one packet at an exact
+    /// point of the receiver's protocol.
+    pub fn hold_in_flight(&mut self, from: NodeId, to: NodeId) {
+        let keys: Vec<(Instant, u64)> = self
+            .in_flight
+            .iter()
+            .filter(|(_, p)| p.from == from && p.to == to)
+            .map(|(k, _)| *k)
+            .collect();
+        for key in keys {
+            let packet = self.in_flight.remove(&key).expect("listed above");
+            self.held.push(packet);
+        }
+    }
+
+    /// Loses the packets now in flight from `from` to `to`.
+    pub fn drop_in_flight(&mut self, from: NodeId, to: NodeId) {
+        self.in_flight
+            .retain(|_, p| !(p.from == from && p.to == to));
+    }
+
+    /// Lets the held packets arrive, in the order they were held, after
+    /// the default link's least delay: they left before any cut made
+    /// since, so no cut stops them.
+    pub fn release_held(&mut self) {
+        let at = self.now + Duration::from_micros(self.default_link.delay_min_us);
+        for packet in std::mem::take(&mut self.held) {
+            self.next_packet += 1;
+            self.in_flight.insert((at, self.next_packet), packet);
+        }
     }
 
     // ---- the application ----
@@ -429,8 +499,13 @@ impl Cluster {
             1
         };
         for _ in 0..copies {
-            let spread = link.delay_max_us.saturating_sub(link.delay_min_us) + 1;
-            let delay_us = link.delay_min_us + self.rng.next_u64() % spread;
+            let (min_us, max_us) = if self.chance(link.slow_per_million) {
+                (link.slow_delay_min_us, link.slow_delay_max_us)
+            } else {
+                (link.delay_min_us, link.delay_max_us)
+            };
+            let spread = max_us.saturating_sub(min_us) + 1;
+            let delay_us = min_us + self.rng.next_u64() % spread;
             let at = self.now + Duration::from_micros(delay_us);
             self.next_packet += 1;
             self.in_flight.insert(

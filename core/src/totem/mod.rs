@@ -68,6 +68,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::config::Config;
+use crate::planted::PlantedBugs;
 use crate::time::Instant;
 use crate::wire::{AuthKey, Codec, DropCounters, DropReason};
 
@@ -315,6 +316,8 @@ pub struct Totem {
     timers: TimerTable,
     outputs: VecDeque<Output>,
     drops: DropCounters,
+    /// Deliberate bugs for the simulator to find ([`crate::planted`]).
+    planted: PlantedBugs,
 }
 
 impl Totem {
@@ -348,10 +351,18 @@ impl Totem {
             timers: TimerTable::default(),
             outputs: VecDeque::new(),
             drops: DropCounters::default(),
+            planted: PlantedBugs::NONE,
             config,
         };
         totem.enter_gather(&[]);
         totem
+    }
+
+    /// Plants deliberate bugs ([`crate::planted`]); only the simulator's
+    /// and tests' builds have this.
+    #[cfg(any(test, feature = "planted-bugs"))]
+    pub fn plant(&mut self, bugs: PlantedBugs) {
+        self.planted = bugs;
     }
 
     // ---- getters ----

@@ -3,8 +3,13 @@
 //! Members that come from the same old ring (a "group") first make their
 //! copies of the old ring's messages equal: each re-sends, as ordinary
 //! messages of the new ring, every old message it holds above the lowest
-//! aru of its group. The new ring's own ordering and retransmission make
-//! sure every member receives them. When every member has sent its old
+//! aru of its group, up to the group's high mark (the highest seq any of
+//! them held). The new ring's own ordering and retransmission make sure
+//! every member receives them. The set being equalised is what each member
+//! held when it wrote its commit info: from then on a member drops late
+//! copies of old-ring messages that arrive directly (a slow packet from a
+//! member that has since paused or died), because no one else would carry
+//! them across and delivering them would be that member's alone. When every member has sent its old
 //! messages and holds everything the new ring carried (the
 //! representative sees this on the token), the representative marks the
 //! token "install" and every member, on seeing it:
@@ -27,6 +32,7 @@ use super::delivery::Store;
 use super::message::{MemberInfo, Token};
 use super::timer::Timer;
 use super::{NodeId, Output, Phase, Ring, RingState, Totem, TotemEvent};
+use crate::planted::PlantedBug;
 
 /// The recovery phase's state.
 #[derive(Debug, Clone)]
@@ -36,6 +42,9 @@ pub(super) struct Recovery {
     /// Old messages up to here (safe ones included) may be delivered in
     /// the old regular configuration.
     pub safe_point: u64,
+    /// The group's high mark: the highest old seq any member of the group
+    /// held when it wrote its commit info. Nothing above it is delivered.
+    pub high: u64,
     /// This node's group: the new members that share its old ring.
     pub group: Vec<NodeId>,
     /// Representative only: the ring's token is running.
@@ -55,13 +64,19 @@ impl Totem {
         let low = group.iter().map(|i| i.aru).min().unwrap_or(0);
         let high = group.iter().map(|i| i.high_seq).max().unwrap_or(0);
         let safe_point = group.iter().map(|i| i.safe_aru).max().unwrap_or(0);
-        let queue = self
-            .last
-            .store
-            .held_above(low)
-            .into_iter()
-            .filter(|s| *s <= high)
-            .collect();
+        let queue = if self
+            .planted
+            .has(PlantedBug::TotemSkipsRecoveryRetransmission)
+        {
+            VecDeque::new()
+        } else {
+            self.last
+                .store
+                .held_above(low)
+                .into_iter()
+                .filter(|s| *s <= high)
+                .collect()
+        };
         self.max_ring_seq = self.max_ring_seq.max(ring.id.seq);
         self.token.reset(&mut self.timers);
         self.forming = Some(RingState {
@@ -71,6 +86,7 @@ impl Totem {
         self.phase = Phase::Recovery(Recovery {
             queue,
             safe_point,
+            high,
             group: group.iter().map(|i| i.node).collect(),
             token_started: false,
         });
@@ -109,6 +125,13 @@ impl Totem {
         assert!(
             forming.store.aru >= install_seq,
             "install only once every member holds every recovery message"
+        );
+        // Commit froze the old store (late old-ring copies are dropped
+        // since) and carriers stop at the high mark: every member of the
+        // group holds the same old messages now.
+        assert!(
+            self.last.store.high_seq <= rec.high,
+            "an old message above the group's high mark would be ours alone"
         );
         let old_members = self.last.ring.members.clone();
         let new = forming.ring.clone();

@@ -4,6 +4,7 @@ mod corpus;
 mod faults;
 mod membership;
 mod ordering;
+mod recovery;
 mod schedules;
 
 use std::time::Duration;
