@@ -4,6 +4,7 @@
 //! `pacemaker-placement.py` prints for the real scheduler, or with `--why RSC`
 //! the chain of reasons behind a resource's actions.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use cohort_core::cib::xml;
@@ -160,17 +161,31 @@ fn summary_lines(t: &Transition) -> Vec<String> {
     let mut rscs: Vec<&str> = t.placement.iter().map(|p| p.rsc.as_str()).collect();
     rscs.dedup();
     let width = rscs.iter().map(|r| r.len()).max().unwrap_or(0) + 1;
+    // Grouped once: a scan of every action per resource is quadratic on
+    // large CIBs.
+    let mut by_rsc: BTreeMap<&str, Vec<&policy::Action>> = BTreeMap::new();
+    for a in &t.actions {
+        if let Some(r) = a.rsc.as_deref() {
+            by_rsc.entry(r).or_default().push(a);
+        }
+    }
+    let failed_rscs: BTreeSet<&str> = t
+        .before
+        .iter()
+        .filter(|p| p.flags.failed)
+        .map(|p| p.rsc.as_str())
+        .collect();
     let mut out = Vec::new();
     for rsc in rscs {
+        let own = by_rsc.get(rsc).map(Vec::as_slice).unwrap_or_default();
         let of = |k: &ActionKind| -> Vec<&str> {
-            t.actions
-                .iter()
-                .filter(|a| a.rsc.as_deref() == Some(rsc) && &a.kind == k)
+            own.iter()
+                .filter(|a| &a.kind == k)
                 .map(|a| a.node.as_str())
                 .collect()
         };
         let (starts, stops) = (of(&ActionKind::Start), of(&ActionKind::Stop));
-        let failed = t.before.iter().any(|p| p.rsc == rsc && p.flags.failed);
+        let failed = failed_rscs.contains(rsc);
         let line = match (stops.first(), starts.first()) {
             (Some(a), Some(b)) if a == b => format!(
                 "{:<10} {rsc:<width$} ( {b} )",
