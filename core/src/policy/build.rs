@@ -26,8 +26,8 @@ pub fn transition(
     let mut b = Builder {
         cluster,
         t: Transition::default(),
-        index: BTreeMap::new(),
         by_rsc: BTreeMap::new(),
+        cluster_actions: Vec::new(),
     };
     b.fencing(plan);
     b.resource_actions(plan);
@@ -46,15 +46,16 @@ pub fn transition(
     b.t
 }
 
-/// Lookups by key and by resource keep building linear in the number of
-/// actions (a large CIB has tens of thousands of probes).
+/// Lookups through each resource's own actions keep building linear in
+/// the number of actions (a large CIB has tens of thousands of probes)
+/// without a second copy of every action's key.
 struct Builder<'c, 'a> {
     cluster: &'c Cluster<'a>,
     t: Transition,
-    /// (resource, kind, node) of every action.
-    index: BTreeMap<(Option<String>, ActionKind, NodeIdx), ActionId>,
     /// Each resource's actions, in the order they were added.
     by_rsc: BTreeMap<String, Vec<ActionId>>,
+    /// Actions of no resource (fencing, shutdown).
+    cluster_actions: Vec<ActionId>,
 }
 
 impl Builder<'_, '_> {
@@ -65,32 +66,38 @@ impl Builder<'_, '_> {
         node: NodeIdx,
         reason: Reason,
     ) -> ActionId {
-        let key = (rsc.map(str::to_string), kind, node);
-        if let Some(&id) = self.index.get(&key) {
+        let name = &self.cluster.nodes[node].name;
+        if let Some(id) = self.lookup(rsc, &kind, name) {
             return id;
         }
         let id = self.t.actions.len();
-        let (rsc, kind, _) = key.clone();
-        if let Some(r) = &rsc {
-            self.by_rsc.entry(r.clone()).or_default().push(id);
+        match rsc {
+            Some(r) => self.by_rsc.entry(r.to_string()).or_default().push(id),
+            None => self.cluster_actions.push(id),
         }
-        self.index.insert(key, id);
         self.t.actions.push(Action {
-            rsc,
+            rsc: rsc.map(str::to_string),
             kind,
-            node: self.cluster.nodes[node].name.clone(),
+            node: name.clone(),
             reason,
         });
         id
     }
 
+    fn lookup(&self, rsc: Option<&str>, kind: &ActionKind, node: &str) -> Option<ActionId> {
+        let own = match rsc {
+            Some(r) => self.by_rsc.get(r)?,
+            None => &self.cluster_actions,
+        };
+        own.iter().copied().find(|&i| {
+            let a = &self.t.actions[i];
+            &a.kind == kind && a.node == node
+        })
+    }
+
     fn find(&self, rsc: RscIdx, kind: &ActionKind, node: NodeIdx) -> Option<ActionId> {
-        let key = (
-            Some(self.cluster.table.rscs[rsc].id.clone()),
-            kind.clone(),
-            node,
-        );
-        self.index.get(&key).copied()
+        let name = &self.cluster.nodes[node].name;
+        self.lookup(Some(&self.cluster.table.rscs[rsc].id), kind, name)
     }
 
     fn fencing(&mut self, plan: &Plan) {
