@@ -7,12 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use cohort_core::cib::xml;
 use cohort_core::policy::report::{placement_lines, PlacementOptions};
 use cohort_core::policy::{self, ActionKind, NodeMode, Placement, RunRole, Transition};
 
 use super::{exit, Io};
-use crate::cib_file;
+use crate::cib_file::{self, CibFileError};
 
 const USAGE: &str =
     "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes]] [--why RSC]";
@@ -55,18 +54,14 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let Some(path) = file.or_else(|| io.cib_file.clone()) else {
         return usage(io, "no CIB: give -x FILE");
     };
-    let text = match cib_file::read_text(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = writeln!(io.err, "cohort simulate: {e}");
-            return exit::NO_INPUT;
-        }
-    };
-    let cib = match xml::parse_cib(&text) {
+    let cib = match cib_file::load(&path) {
         Ok(c) => c,
         Err(e) => {
-            let _ = writeln!(io.err, "cohort simulate: {}:{e}", path.display());
-            return exit::INVALID;
+            let _ = writeln!(io.err, "cohort simulate: {e}");
+            return match e {
+                CibFileError::Parse { .. } => exit::INVALID,
+                _ => exit::NO_INPUT,
+            };
         }
     };
     let t = policy::schedule(&cib);
