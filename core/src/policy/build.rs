@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cib::{Action as Verb, Score};
+use crate::cib::Action as Verb;
 
 use super::actions::{self, Plan};
 use super::cluster::{Cluster, NodeIdx};
@@ -435,20 +435,9 @@ impl Builder<'_, '_> {
             }
         }
         for node in &cluster.nodes {
-            let state = if node.unclean {
-                NodeMode::Unclean
-            } else if !node.online {
-                NodeMode::Offline
-            } else if node.maintenance {
-                NodeMode::Maintenance
-            } else if node.standby {
-                NodeMode::Standby
-            } else {
-                NodeMode::Online
-            };
             self.t.nodes_before.push(NodeOutcome {
                 name: node.name.clone(),
-                state,
+                state: node.mode(false),
             });
         }
     }
@@ -462,30 +451,18 @@ impl Builder<'_, '_> {
 
     fn nodes(&mut self, plan: &Plan) {
         for (n, node) in self.cluster.nodes.iter().enumerate() {
+            // A node fenced by this transition is down afterwards.
             let fenced = plan.fenced.iter().any(|(f, _)| *f == n);
             let state = if fenced {
                 NodeMode::Offline
-            } else if node.unclean {
-                NodeMode::Unclean
-            } else if !node.online {
-                NodeMode::Offline
-            } else if node.maintenance {
-                NodeMode::Maintenance
-            } else if node.standby {
-                NodeMode::Standby
-            } else if node.pending {
-                NodeMode::Pending
-            } else if node.shutdown {
-                NodeMode::Shutdown
             } else {
-                NodeMode::Online
+                node.mode(true)
             };
             self.t.nodes.push(NodeOutcome {
                 name: node.name.clone(),
                 state,
             });
         }
-        let _ = Score::ZERO;
     }
 }
 

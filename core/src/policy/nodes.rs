@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::graph::NodeMode;
 use crate::cib::{is_true, Cib, NodeState};
 
 /// One cluster node and what the scheduler may do with it.
@@ -38,6 +39,27 @@ impl NodeInfo {
             && !self.maintenance
             && !self.shutdown
             && !self.pending
+    }
+
+    /// The mode reported for this node. Before the transition the pending
+    /// and shutdown states are not shown (what the placement output of the
+    /// current status reports); after it they are.
+    pub fn mode(&self, after_transition: bool) -> NodeMode {
+        if self.unclean {
+            NodeMode::Unclean
+        } else if !self.online {
+            NodeMode::Offline
+        } else if self.maintenance {
+            NodeMode::Maintenance
+        } else if self.standby {
+            NodeMode::Standby
+        } else if after_transition && self.pending {
+            NodeMode::Pending
+        } else if after_transition && self.shutdown {
+            NodeMode::Shutdown
+        } else {
+            NodeMode::Online
+        }
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
