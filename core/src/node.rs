@@ -14,7 +14,8 @@ use std::collections::VecDeque;
 
 use crate::cib::Cib;
 use crate::controller::{
-    AdminCommand, AdminReply, ClusterEvent, Controller, Effect, WriteToken, MAX_QUEUED_EFFECTS,
+    AdminCommand, AdminReply, ClusterEvent, Controller, Effect, FenceId, FenceRequest, WriteToken,
+    MAX_QUEUED_EFFECTS,
 };
 use crate::executor::{OpId, OpOutcome, OpRequest};
 use crate::quorum::{QuorumEvent, VoteConfig, Votequorum};
@@ -65,6 +66,9 @@ pub enum Input {
     OpDone { op: OpId, outcome: OpOutcome },
     /// An [`Output::WriteDisk`] is durable (written and synced).
     DiskDone { token: WriteToken },
+    /// An [`Output::Fence`] finished: `ok` when the target is certainly
+    /// down (powered off, or rebooted and so without its old state).
+    FenceDone { id: FenceId, ok: bool },
 }
 
 /// One effect of the node.
@@ -78,6 +82,9 @@ pub enum Output {
     Exec(OpRequest),
     /// Stop an op in flight (a recurring monitor).
     Cancel(OpId),
+    /// Power a node off or reboot it through a stonith device; answer with
+    /// [`Input::FenceDone`].
+    Fence(FenceRequest),
     /// Write `bytes` under `key` atomically and durably; answer with
     /// [`Input::DiskDone`].
     WriteDisk {
@@ -180,6 +187,7 @@ impl Node {
             Input::Admin { req, cmd } => self.controller.handle_admin(req.0, cmd),
             Input::OpDone { op, outcome } => self.controller.handle_op_done(op, &outcome),
             Input::DiskDone { token } => self.controller.handle_disk_done(token),
+            Input::FenceDone { id, ok } => self.controller.handle_fence_done(id, ok),
         }
         self.pump();
     }
@@ -271,6 +279,7 @@ impl Node {
             ),
             Effect::Exec(req) => self.emit(Output::Exec(req)),
             Effect::Cancel(op) => self.emit(Output::Cancel(op)),
+            Effect::Fence(req) => self.emit(Output::Fence(req)),
             Effect::Write(w) => self.emit(Output::WriteDisk {
                 key: w.key,
                 bytes: w.bytes,

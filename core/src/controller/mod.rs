@@ -29,6 +29,7 @@ pub mod admin;
 mod apply;
 pub mod dc;
 pub mod event;
+pub mod fence;
 pub mod message;
 pub mod replica;
 mod run;
@@ -46,6 +47,7 @@ use crate::wire::{decode_payload, encode_payload};
 
 pub use admin::{AdminCommand, AdminError, AdminReply};
 pub use event::ClusterEvent;
+pub use fence::{FenceId, FenceRequest};
 pub use message::{ActionTag, Hello, Message, TransitionId};
 pub use replica::{Write, WriteToken};
 
@@ -70,6 +72,8 @@ pub enum Effect {
     Broadcast(Vec<u8>),
     Exec(OpRequest),
     Cancel(OpId),
+    /// Fence a node (see [`fence`]).
+    Fence(FenceRequest),
     Write(Write),
     Reply {
         req: u64,
@@ -238,6 +242,13 @@ impl Controller {
             change: message::HistoryChange::Records(records),
         });
         self.check_bounds();
+    }
+
+    /// A fence request finished: `ok` means the target is certainly down.
+    pub fn handle_fence_done(&mut self, id: FenceId, ok: bool) {
+        // Wired by the fencing work (issue 6): until then no request is
+        // ever emitted, so there is nothing to answer.
+        let _ = (id, ok);
     }
 
     pub fn handle_disk_done(&mut self, token: WriteToken) {
