@@ -36,6 +36,10 @@ pub struct NodeConfig {
     pub votes: VoteConfig,
     /// The CIB the runtime read from disk at start (None: a fresh node).
     pub cib: Option<Cib>,
+    /// Wall-clock epoch seconds at the `now` given to [`Node::new`]: the
+    /// node reckons `last-rc-change`, `last-failure` and failure-timeout
+    /// from it and its monotonic clock, so core never reads a clock.
+    pub epoch_at_start_s: i64,
 }
 
 /// Names an admin request; its [`Output::Reply`] carries it back.
@@ -132,7 +136,13 @@ impl Node {
             now,
             totem: Totem::new(config.totem, id, now, seed),
             quorum: Votequorum::new(config.votes, id, now),
-            controller: Controller::new(id, &config.uname, config.cib),
+            controller: Controller::new(
+                id,
+                &config.uname,
+                config.cib,
+                now,
+                config.epoch_at_start_s,
+            ),
             outputs: VecDeque::new(),
         };
         node.pump();
@@ -183,11 +193,14 @@ impl Node {
                 if self.quorum.poll_timeout().is_some_and(|t| t <= now) {
                     self.quorum.handle_timeout(now);
                 }
+                if self.controller.poll_timeout().is_some_and(|t| t <= now) {
+                    self.controller.handle_timeout(now);
+                }
             }
-            Input::Admin { req, cmd } => self.controller.handle_admin(req.0, cmd),
-            Input::OpDone { op, outcome } => self.controller.handle_op_done(op, &outcome),
-            Input::DiskDone { token } => self.controller.handle_disk_done(token),
-            Input::FenceDone { id, ok } => self.controller.handle_fence_done(id, ok),
+            Input::Admin { req, cmd } => self.controller.handle_admin(now, req.0, cmd),
+            Input::OpDone { op, outcome } => self.controller.handle_op_done(now, op, &outcome),
+            Input::DiskDone { token } => self.controller.handle_disk_done(now, token),
+            Input::FenceDone { id, ok } => self.controller.handle_fence_done(now, id, ok),
         }
         self.pump();
     }
@@ -231,7 +244,7 @@ impl Node {
             }),
             totem::Output::Deliver {
                 sender, payload, ..
-            } => self.controller.handle_deliver(sender, &payload),
+            } => self.controller.handle_deliver(self.now, sender, &payload),
             totem::Output::Event(TotemEvent::ViewChanged {
                 ring_id,
                 members,
@@ -245,9 +258,10 @@ impl Node {
                 }
                 // The verdict itself, not only its changes: votequorum
                 // reports none for a state it started in.
-                self.controller.handle_quorum(self.quorum.is_quorate());
                 self.controller
-                    .handle_view(ring_id, &members, &joined, &left);
+                    .handle_quorum(self.now, self.quorum.is_quorate());
+                self.controller
+                    .handle_view(self.now, ring_id, &members, &joined, &left);
             }
             // The old ring's last messages follow a transitional view; the
             // controller acts on regular views only.
@@ -262,8 +276,8 @@ impl Node {
 
     fn on_quorum(&mut self, e: QuorumEvent) {
         match e {
-            QuorumEvent::Gained => self.controller.handle_quorum(true),
-            QuorumEvent::Lost => self.controller.handle_quorum(false),
+            QuorumEvent::Gained => self.controller.handle_quorum(self.now, true),
+            QuorumEvent::Lost => self.controller.handle_quorum(self.now, false),
             QuorumEvent::ExpectedVotes(_) => {}
         }
     }
@@ -308,9 +322,13 @@ impl Node {
     /// When to call `handle(Input::Timeout)` next.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match (self.totem.poll_timeout(), self.quorum.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.totem.poll_timeout(),
+            self.quorum.poll_timeout(),
+            self.controller.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }

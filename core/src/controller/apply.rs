@@ -1,9 +1,11 @@
 //! Applying an agreed message to this replica (every member does the same,
 //! in the same order) and doing this node's part of it.
 
+use crate::policy::FenceAction;
 use crate::totem::NodeId;
 
 use super::admin::{self, AdminCommand, Change};
+use super::fence::{FenceId, FenceRequest};
 use super::message::{ActionTag, HistoryChange, Message, Work};
 use super::status;
 use super::{ClusterEvent, Controller, Effect, Pending};
@@ -15,6 +17,12 @@ impl Controller {
             Message::Action { tag, target, work } if target == self.id => self.run_work(tag, work),
             Message::Action { .. } => {}
             Message::Result { node, tag, change } => self.apply_result(node, tag, change),
+            Message::Fenced {
+                tag,
+                target,
+                ok,
+                reason,
+            } => self.apply_fenced(sender, tag, &target, ok, &reason),
             Message::Hello(_) | Message::Sync { .. } => {
                 unreachable!("hello and sync from {sender} are handled by the sync")
             }
@@ -94,6 +102,34 @@ impl Controller {
             Work::Forget { rsc } => {
                 self.executor.forget(&rsc);
                 HistoryChange::Forget { rsc }
+            }
+            Work::Fence {
+                target,
+                target_id,
+                off,
+                device,
+                agent,
+                params,
+                timeout_ms,
+                delay_ms,
+            } => {
+                let id = FenceId(self.next_fence);
+                self.next_fence += 1;
+                let request = FenceRequest {
+                    id,
+                    target,
+                    target_id,
+                    action: if off {
+                        FenceAction::Off
+                    } else {
+                        FenceAction::Reboot
+                    },
+                    device,
+                    agent,
+                    params,
+                    timeout_ms,
+                };
+                return self.start_fence(tag, request, delay_ms);
             }
         };
         self.broadcast(&Message::Result {

@@ -52,6 +52,22 @@ pub enum ClusterEvent {
         ok: bool,
         reason: String,
     },
+    /// This node asked its runtime to fence `target` (after `delay_ms`,
+    /// the split delay; see `controller::fencing`).
+    FenceRequested {
+        target: String,
+        device: String,
+        by: NodeId,
+        delay_ms: u64,
+    },
+    /// `target` is certainly down: `by` fenced it (every member reports it).
+    FenceConfirmed { target: String, by: NodeId },
+    /// A fence of `target` failed (or could not start); the DC retries.
+    FenceFailed {
+        target: String,
+        by: NodeId,
+        reason: String,
+    },
     /// This node's executor started an op the DC asked for.
     OpStarted { rsc: String, op: String },
     /// A peer's message did not decode, or could not be sent.

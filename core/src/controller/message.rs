@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::executor::{OpRecord, OpSpec};
+use crate::executor::{AgentSpec, OpRecord, OpSpec};
 use crate::totem::{NodeId, RingId};
 
 use super::admin::AdminCommand;
@@ -60,6 +60,14 @@ pub enum Message {
         tag: Option<ActionTag>,
         change: HistoryChange,
     },
+    /// A fence request of the sender finished: on `ok`, `target` is
+    /// certainly down (see [`super::fencing`]).
+    Fenced {
+        tag: Option<ActionTag>,
+        target: String,
+        ok: bool,
+        reason: String,
+    },
 }
 
 /// See [`Message::Hello`].
@@ -72,6 +80,9 @@ pub struct Hello {
     /// The members of the last view this node completed a sync in.
     pub last_members: Vec<NodeId>,
     pub history: Vec<OpRecord>,
+    /// With fencing: nodes that left uncleanly and are not fenced yet, by
+    /// name, with the history they last had (what they may still run).
+    pub lost: Vec<(String, Vec<OpRecord>)>,
 }
 
 /// What an action asks of its node.
@@ -87,6 +98,19 @@ pub enum Work {
     },
     /// Forget a resource's history.
     Forget { rsc: String },
+    /// Fence `target` through `device` (see [`super::fencing`]): wait
+    /// `delay_ms` first (the split delay), then allow `timeout_ms`.
+    Fence {
+        target: String,
+        target_id: Option<NodeId>,
+        /// Power off rather than reboot (stonith-action=off).
+        off: bool,
+        device: String,
+        agent: AgentSpec,
+        params: Vec<(String, String)>,
+        timeout_ms: u64,
+        delay_ms: u64,
+    },
 }
 
 /// A change to one node's operation history.

@@ -3,11 +3,15 @@
 //! that travel through totem with safe delivery.
 //!
 //! # Call order (sans-IO, like every layer)
+//! - every `handle_*` takes `now`; time never goes backwards (asserted);
 //! - [`Controller::handle_view`] for every regular view (after telling it
 //!   the quorum verdict through [`Controller::handle_quorum`]);
 //! - [`Controller::handle_deliver`] for every totem delivery, in order;
 //! - [`Controller::handle_admin`], [`Controller::handle_op_done`],
-//!   [`Controller::handle_disk_done`] as those inputs arrive;
+//!   [`Controller::handle_disk_done`], [`Controller::handle_fence_done`] as
+//!   those inputs arrive;
+//! - [`Controller::handle_timeout`] once `now` reaches
+//!   [`Controller::poll_timeout`];
 //! - after each, drain [`Controller::poll_effect`] until `None`.
 //!
 //! # How a view settles (the sync)
@@ -30,11 +34,13 @@ mod apply;
 pub mod dc;
 pub mod event;
 pub mod fence;
+pub mod fencing;
 pub mod message;
 pub mod replica;
 mod run;
 pub mod status;
 mod sync;
+pub mod timer;
 pub mod transition;
 pub mod work;
 
@@ -42,6 +48,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::cib::{Cib, Version};
 use crate::executor::{Executor, OpId, OpOutcome, OpRequest};
+use crate::time::Instant;
 use crate::totem::{NodeId, RingId};
 use crate::wire::{decode_payload, encode_payload};
 
@@ -52,6 +59,7 @@ pub use message::{ActionTag, Hello, Message, TransitionId};
 pub use replica::{Write, WriteToken};
 
 use status::{History, Membership};
+use timer::{Clock, Timer, Timers};
 use transition::Run;
 
 /// Most admin requests of this node waiting for their answer.
@@ -121,11 +129,23 @@ pub struct Controller {
     chained: u32,
     pending: BTreeMap<u64, Pending>,
     effects: VecDeque<Effect>,
+    clock: Clock,
+    timers: Timers,
+    /// Fence requests of this node, until they finish.
+    fences: BTreeMap<FenceId, fencing::InFlight>,
+    next_fence: u64,
 }
 
 impl Controller {
-    /// `persisted`: the CIB the runtime read from disk, if any.
-    pub fn new(id: NodeId, uname: &str, persisted: Option<Cib>) -> Controller {
+    /// `persisted`: the CIB the runtime read from disk, if any;
+    /// `epoch_at_start_s`: wall-clock epoch seconds at `now`.
+    pub fn new(
+        id: NodeId,
+        uname: &str,
+        persisted: Option<Cib>,
+        now: Instant,
+        epoch_at_start_s: i64,
+    ) -> Controller {
         Controller {
             id,
             uname: uname.to_string(),
@@ -148,6 +168,14 @@ impl Controller {
             chained: 0,
             pending: BTreeMap::new(),
             effects: VecDeque::new(),
+            clock: Clock {
+                start: now,
+                epoch_at_start_s,
+                now,
+            },
+            timers: Timers::default(),
+            fences: BTreeMap::new(),
+            next_fence: 1,
         }
     }
 
@@ -179,9 +207,15 @@ impl Controller {
         self.executor.running()
     }
 
+    /// Wall-clock epoch seconds now, as this node reckons it.
+    pub fn epoch_s(&self) -> i64 {
+        self.clock.epoch_s()
+    }
+
     // ---- inputs ----
 
-    pub fn handle_quorum(&mut self, quorate: bool) {
+    pub fn handle_quorum(&mut self, now: Instant, quorate: bool) {
+        self.tick(now);
         if self.quorate != quorate {
             self.quorate = quorate;
             self.event(ClusterEvent::QuorumChanged { quorate });
@@ -189,7 +223,8 @@ impl Controller {
     }
 
     /// A delivered controller message from `sender`.
-    pub fn handle_deliver(&mut self, sender: NodeId, payload: &[u8]) {
+    pub fn handle_deliver(&mut self, now: Instant, sender: NodeId, payload: &[u8]) {
+        self.tick(now);
         let msg: Message = match decode_payload(payload) {
             Ok(m) => m,
             Err(reason) => {
@@ -213,7 +248,8 @@ impl Controller {
     }
 
     /// An administrator's command typed on this node.
-    pub fn handle_admin(&mut self, req: u64, cmd: AdminCommand) {
+    pub fn handle_admin(&mut self, now: Instant, req: u64, cmd: AdminCommand) {
+        self.tick(now);
         if self.pending.len() >= MAX_PENDING_REQUESTS || self.pending.contains_key(&req) {
             return self.reply(req, Err(AdminError::Busy));
         }
@@ -232,7 +268,8 @@ impl Controller {
         self.check_bounds();
     }
 
-    pub fn handle_op_done(&mut self, op: OpId, outcome: &OpOutcome) {
+    pub fn handle_op_done(&mut self, now: Instant, op: OpId, outcome: &OpOutcome) {
+        self.tick(now);
         let Some((records, tag)) = self.executor.complete(op, outcome) else {
             return;
         };
@@ -245,17 +282,27 @@ impl Controller {
     }
 
     /// A fence request finished: `ok` means the target is certainly down.
-    pub fn handle_fence_done(&mut self, id: FenceId, ok: bool) {
-        // Wired by the fencing work (issue 6): until then no request is
-        // ever emitted, so there is nothing to answer.
-        let _ = (id, ok);
+    pub fn handle_fence_done(&mut self, now: Instant, id: FenceId, ok: bool) {
+        self.tick(now);
+        self.fence_done(id, ok);
+        self.check_bounds();
     }
 
-    pub fn handle_disk_done(&mut self, token: WriteToken) {
+    pub fn handle_disk_done(&mut self, now: Instant, token: WriteToken) {
+        self.tick(now);
         if let Some(w) = self.replica.disk_done(token) {
             self.effects.push_back(Effect::Write(w));
         }
         self.answer_durable();
+        self.check_bounds();
+    }
+
+    /// `now` reached [`Controller::poll_timeout`]: fires every due timer.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.tick(now);
+        for t in self.timers.take_due(now) {
+            self.on_timer(t);
+        }
         self.check_bounds();
     }
 
@@ -266,7 +313,34 @@ impl Controller {
         self.effects.pop_front()
     }
 
+    /// The earliest armed timer.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
     // ---- helpers ----
+
+    fn tick(&mut self, now: Instant) {
+        assert!(
+            now >= self.clock.now,
+            "time went backwards: {now} < {}",
+            self.clock.now
+        );
+        self.clock.now = now;
+    }
+
+    fn on_timer(&mut self, t: Timer) {
+        match t {
+            Timer::Recheck => {
+                self.chained = 0;
+                self.reschedule("the recheck timer expired");
+            }
+            Timer::ActionTimeout(tag) => self.on_action_timeout(tag),
+            Timer::FenceRetry(tag) => self.on_fence_retry(tag),
+            Timer::FenceDelay(id) => self.on_fence_delay(id),
+        }
+    }
 
     fn event(&mut self, e: ClusterEvent) {
         self.effects.push_back(Effect::Event(e));

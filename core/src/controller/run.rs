@@ -1,11 +1,21 @@
 //! The DC's side: schedule, dispatch actions as their predecessors finish,
 //! collect results, abort and reschedule when something changes underneath.
 
-use crate::policy::{self, Action, ActionKind};
+use std::time::Duration;
 
-use super::message::{ActionTag, Message, TransitionId};
-use super::transition::Run;
+use crate::cib::parse_duration_ms;
+use crate::policy::{self, Action, ActionKind, FenceAction};
+
+use super::message::{ActionTag, Message, TransitionId, Work};
+use super::timer::Timer;
+use super::transition::{ActionState, Run};
 use super::{work, ClusterEvent, Controller, MAX_CHAINED_TRANSITIONS};
+
+/// Pacemaker's cluster-recheck-interval default.
+pub const DEFAULT_RECHECK_INTERVAL_MS: u64 = 15 * 60 * 1000;
+/// Pacemaker's cluster-delay default: the slack on top of an action's own
+/// timeout before the DC gives up waiting for its result.
+pub const DEFAULT_CLUSTER_DELAY_MS: u64 = 60_000;
 
 impl Controller {
     /// Something relevant changed: on the DC, abort the transition in
@@ -42,8 +52,9 @@ impl Controller {
         }
         let transition = policy::schedule(self.cib());
         if transition.actions.is_empty() {
-            return;
+            return self.arm_recheck();
         }
+        self.timers.cancel(Timer::Recheck);
         self.chained += 1;
         let id = TransitionId {
             dc: self.id,
@@ -98,16 +109,22 @@ impl Controller {
         match (work, target) {
             (Some(work), Some(target)) => {
                 run.set_in_flight(a);
+                let at = self.clock.now + self.action_timeout(&work);
+                self.timers.set(Timer::ActionTimeout(tag), at);
                 self.broadcast(&Message::Action { tag, target, work });
             }
-            (None, _) if matches!(action.kind, ActionKind::Fence { .. }) => {
-                // Fencing is phase 2. Never pretend a node was fenced: the
-                // action stays in flight, so nothing ordered after it (the
-                // recovery of the lost node's resources) ever runs.
+            (_, _) if matches!(action.kind, ActionKind::Fence { .. }) => {
+                // Never pretend a node was fenced: the action stays in
+                // flight until a fence succeeds, so nothing ordered after
+                // it (the recovery of the victim's resources) runs before.
                 run.set_in_flight(a);
-                self.event(ClusterEvent::MessageDropped {
-                    reason: format!("fencing {} is not implemented yet", action.node),
-                });
+                let off = matches!(
+                    action.kind,
+                    ActionKind::Fence {
+                        action: FenceAction::Off
+                    }
+                );
+                self.send_fence(tag, &action.node, off);
             }
             (None, _) => {
                 // Nothing for a node to do in phase 1 (fence, shutdown,
@@ -155,6 +172,7 @@ impl Controller {
         if a >= run.transition.actions.len() || !run.set_done(a) {
             return;
         }
+        self.timers.cancel(Timer::ActionTimeout(tag));
         let action = run.transition.actions[a].clone();
         let ok = outcome.is_none_or(|(rc, expected)| rc == expected);
         let rc = outcome.map(|(rc, _)| rc);
@@ -170,11 +188,74 @@ impl Controller {
             );
             return self.reschedule(&why);
         }
+        self.after_action_done();
+    }
+
+    /// An action of the current run finished well: reschedule if the run
+    /// was aborted and drained, else send what became ready.
+    pub(super) fn after_action_done(&mut self) {
         if self.run.as_ref().is_some_and(Run::is_drained) {
             self.run = None;
             return self.start_transition();
         }
         self.dispatch();
+    }
+}
+
+impl Controller {
+    /// The DC is idle: run the policy again after cluster-recheck-interval
+    /// (time-based rules and expiries are only noticed by running it).
+    fn arm_recheck(&mut self) {
+        let interval_ms = self
+            .cib()
+            .configuration
+            .property("cluster-recheck-interval")
+            .and_then(|v| parse_duration_ms(v).ok())
+            .unwrap_or(DEFAULT_RECHECK_INTERVAL_MS);
+        if interval_ms == 0 {
+            return self.timers.cancel(Timer::Recheck);
+        }
+        let at = self.clock.now + Duration::from_millis(interval_ms);
+        self.timers.set(Timer::Recheck, at);
+    }
+
+    /// How long the DC waits for an action's result: its own timeout plus
+    /// cluster-delay, as Pacemaker's transition timer does.
+    fn action_timeout(&self, work: &Work) -> Duration {
+        let own_ms = match work {
+            Work::Exec(spec) => spec.timeout_ms,
+            _ => work::DEFAULT_OP_TIMEOUT_MS,
+        };
+        let delay_ms = self
+            .cib()
+            .configuration
+            .property("cluster-delay")
+            .and_then(|v| parse_duration_ms(v).ok())
+            .unwrap_or(DEFAULT_CLUSTER_DELAY_MS);
+        Duration::from_millis(own_ms.saturating_add(delay_ms))
+    }
+
+    /// No result came back in time: the action counts as failed and the
+    /// DC schedules again from what the status says.
+    pub(super) fn on_action_timeout(&mut self, tag: ActionTag) {
+        let a = tag.action as usize;
+        let Some(run) = self.run.as_mut().filter(|r| r.id == tag.transition) else {
+            return;
+        };
+        if run.state(a) != Some(ActionState::InFlight) {
+            return;
+        }
+        run.set_done(a);
+        let action = run.transition.actions[a].clone();
+        self.event(finished(tag.transition, a, &action, None, false));
+        self.chained = 0;
+        let why = format!(
+            "{} {} on {} did not report within its timeout",
+            action.rsc.as_deref().unwrap_or("-"),
+            action.kind,
+            action.node
+        );
+        self.reschedule(&why);
     }
 }
 
@@ -189,7 +270,7 @@ fn started(transition: TransitionId, a: usize, action: &Action) -> ClusterEvent 
     }
 }
 
-fn finished(
+pub(super) fn finished(
     transition: TransitionId,
     a: usize,
     action: &Action,

@@ -4,7 +4,7 @@
 //! the same inputs in the same order, so every replica derives the same
 //! section; nothing of it is written to disk (SPEC §4.1).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::cib::{Cib, Lrm, LrmResource, NodeState, Status};
 use crate::executor::OpRecord;
@@ -18,8 +18,10 @@ pub type History = BTreeMap<(String, String), OpRecord>;
 pub struct Membership {
     /// Members of the view and their names.
     pub members: BTreeMap<NodeId, String>,
-    /// Nodes that were members of a previous view and are gone: expected up.
-    pub lost: BTreeSet<String>,
+    /// Nodes that left uncleanly and are not fenced yet, by name: expected
+    /// up, with the history they last had (with fencing, the scheduler
+    /// must see what they may still run until they are fenced).
+    pub lost: BTreeMap<String, History>,
 }
 
 /// Rewrites `cib.status` from `view` and `histories` (members only).
@@ -30,7 +32,7 @@ pub fn derive(cib: &mut Cib, view: &Membership, histories: &BTreeMap<NodeId, His
         let member = view.members.iter().find(|(_, u)| **u == def.uname);
         let state = match member {
             Some((id, uname)) => member_state(&def.id, uname, histories.get(id).unwrap_or(&empty)),
-            None => absent_state(&def.id, &def.uname, view.lost.contains(&def.uname)),
+            None => absent_state(&def.id, &def.uname, view.lost.get(&def.uname)),
         };
         states.push(state);
     }
@@ -54,15 +56,18 @@ fn member_state(id: &str, uname: &str, history: &History) -> NodeState {
 }
 
 /// A configured node outside the view. One that left uncleanly is still
-/// expected up (with fencing, the scheduler then fences it).
-fn absent_state(id: &str, uname: &str, lost: bool) -> NodeState {
+/// expected up, with its last history (with fencing, the scheduler then
+/// fences it before recovering what it ran); a fenced or never-seen node
+/// is cleanly down and runs nothing.
+fn absent_state(id: &str, uname: &str, lost: Option<&History>) -> NodeState {
     NodeState {
         id: id.to_string(),
         uname: uname.to_string(),
         in_ccm: Some("false".into()),
         crmd: Some("offline".into()),
         join: Some("down".into()),
-        expected: Some(if lost { "member" } else { "down" }.into()),
+        expected: Some(if lost.is_some() { "member" } else { "down" }.into()),
+        lrm: lost.filter(|h| !h.is_empty()).map(|h| lrm(id, h)),
         ..NodeState::default()
     }
 }

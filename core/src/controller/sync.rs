@@ -4,12 +4,16 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::cib::verify::stonith_enabled;
 use crate::cib::xml::parse_cib;
 use crate::cib::{Cib, NodeDef, Version};
+use crate::executor::OpRecord;
+use crate::time::Instant;
 use crate::totem::{NodeId, RingId};
 
 use super::message::{Hello, Message, WireVersion};
-use super::status::{self, Membership};
+use super::status::{self, History, Membership};
+use super::timer::Timer;
 use super::{dc, AdminError, ClusterEvent, Controller, Pending, Syncing};
 
 fn wire(v: Version) -> WireVersion {
@@ -20,17 +24,22 @@ impl Controller {
     /// A regular view: abandon what the old view was doing, say hello.
     pub fn handle_view(
         &mut self,
+        now: Instant,
         ring: RingId,
         members: &[NodeId],
         joined: &[NodeId],
         left: &[NodeId],
     ) {
+        self.tick(now);
         self.event(ClusterEvent::ViewChanged {
             ring_id: ring,
             members: members.to_vec(),
             joined: joined.to_vec(),
             left: left.to_vec(),
         });
+        // The DC's timers belong to its transition and its view.
+        self.timers
+            .retain(|t| !matches!(t, Timer::Recheck | Timer::ActionTimeout(_)));
         if let Some(run) = self.run.take() {
             self.event(ClusterEvent::TransitionAborted {
                 id: run.id,
@@ -54,8 +63,31 @@ impl Controller {
             dc: self.dc,
             last_members: self.last_members.clone(),
             history: self.executor.history(),
+            lost: self.lost_for_hello(members),
         };
         self.broadcast(&Message::Hello(hello));
+    }
+
+    /// With fencing: the unfenced nodes this replica knows gone (lost
+    /// before, or leaving now) and their last histories.
+    fn lost_for_hello(&self, members: &[NodeId]) -> Vec<(String, Vec<OpRecord>)> {
+        if !stonith_enabled(&self.cib().configuration) {
+            return Vec::new();
+        }
+        let mut lost: BTreeMap<String, Vec<OpRecord>> = self
+            .view
+            .lost
+            .iter()
+            .map(|(u, h)| (u.clone(), h.values().cloned().collect()))
+            .collect();
+        for (id, uname) in &self.view.members {
+            if !members.contains(id) {
+                let h = self.histories.get(id);
+                let records = h.map(|h| h.values().cloned().collect()).unwrap_or_default();
+                lost.insert(uname.clone(), records);
+            }
+        }
+        lost.into_iter().collect()
     }
 
     /// Held-back messages of an unfinished sync are lost with it: this
@@ -173,14 +205,24 @@ impl Controller {
         if added {
             cib.bump_epoch();
         }
-        let lost = cib
-            .configuration
-            .nodes
-            .iter()
-            .filter(|n| n.id.parse::<NodeId>().is_ok_and(|id| was.contains(&id)))
-            .filter(|n| !members.values().any(|u| *u == n.uname))
-            .map(|n| n.uname.clone())
-            .collect();
+        let is_member = |uname: &str| members.values().any(|u| u == uname);
+        // The first hello (lowest sender id) that knows a lost node's
+        // history gives it, so every replica derives the same.
+        let mut lost: BTreeMap<String, History> = BTreeMap::new();
+        for h in hellos.values() {
+            for (uname, records) in &h.lost {
+                if !is_member(uname) {
+                    lost.entry(uname.clone())
+                        .or_insert_with(|| status::history_of(records));
+                }
+            }
+        }
+        for n in &cib.configuration.nodes {
+            let gone = n.id.parse::<NodeId>().is_ok_and(|id| was.contains(&id));
+            if gone && !is_member(&n.uname) {
+                lost.entry(n.uname.clone()).or_default();
+            }
+        }
         self.histories = hellos
             .iter()
             .map(|(id, h)| (*id, status::history_of(&h.history)))

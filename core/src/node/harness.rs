@@ -7,7 +7,9 @@
 //! stop ends it, a monitor answers 0 or 7 accordingly; each op takes
 //! [`Cluster::op_ms`] (unless overridden) and answers the rc it should,
 //! unless [`Cluster::fail_op`] says otherwise. The fake disk acknowledges
-//! every write after [`Cluster::disk_ms`]. Everything random comes from one
+//! every write after [`Cluster::disk_ms`]. A fake fence device powers its
+//! target off (crashes it) after [`Cluster::fence_ms`], or fails while
+//! [`Cluster::fence_failures`] lasts. Everything random comes from one
 //! seeded generator, so a run is a function of its seed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use super::{Destination, Input, Node, NodeConfig, Output, RequestId};
-use crate::controller::{AdminCommand, AdminReply, ClusterEvent, WriteToken};
+use crate::controller::{AdminCommand, AdminReply, ClusterEvent, FenceRequest, WriteToken};
 use crate::executor::{OpId, OpOutcome, OpRequest};
 use crate::time::Instant;
 use crate::totem::NodeId;
@@ -40,6 +42,11 @@ enum Due {
     Disk {
         node: NodeId,
         token: WriteToken,
+    },
+    /// A fence device finishing `req` for `node`.
+    Fence {
+        node: NodeId,
+        req: FenceRequest,
     },
 }
 
@@ -75,6 +82,11 @@ pub enum Logged {
     DiskDone {
         token: WriteToken,
     },
+    /// A fake fence device finished: `target` powered off when `ok`.
+    Fenced {
+        target: String,
+        ok: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -109,6 +121,10 @@ pub struct Cluster {
     pub trace: Vec<String>,
     /// Wall-clock epoch seconds at virtual time zero (for last-rc-change).
     pub epoch_s_at_zero: i64,
+    /// How long a fake fence device takes to power its target off.
+    pub fence_ms: u64,
+    /// The next this many fence requests fail (the target stays up).
+    pub fence_failures: u32,
 }
 
 impl Cluster {
@@ -130,6 +146,8 @@ impl Cluster {
             log: Vec::new(),
             trace: Vec::new(),
             epoch_s_at_zero: 1_700_000_000,
+            fence_ms: 1000,
+            fence_failures: 0,
         };
         for config in configs {
             let id = config.node_id;
@@ -150,6 +168,12 @@ impl Cluster {
         self.now
     }
 
+    /// Wall-clock epoch seconds at the current virtual time.
+    pub fn epoch_s(&self) -> i64 {
+        let secs = i64::try_from(self.now.as_nanos() / 1_000_000_000).unwrap_or(0);
+        self.epoch_s_at_zero + secs
+    }
+
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         self.slots.get(&id)?.node.as_ref()
     }
@@ -162,8 +186,11 @@ impl Cluster {
     /// phase 1 starts every node fresh.
     pub fn start(&mut self, id: NodeId) {
         let seed = self.seed ^ (u64::from(id) << 32) ^ self.rng.next_u64();
+        let epoch_s = self.epoch_s();
         let slot = self.slots.get_mut(&id).expect("known node");
-        slot.node = Some(Node::new(slot.config.clone(), self.now, seed));
+        let mut config = slot.config.clone();
+        config.epoch_at_start_s = epoch_s;
+        slot.node = Some(Node::new(config, self.now, seed));
         self.drain(id);
     }
 
@@ -173,7 +200,7 @@ impl Cluster {
         self.slots.get_mut(&id).expect("known node").node = None;
         self.queue.retain(|_, d| match d {
             Due::Packet { to, .. } => *to != id,
-            Due::Op { node, .. } | Due::Disk { node, .. } => *node != id,
+            Due::Op { node, .. } | Due::Disk { node, .. } | Due::Fence { node, .. } => *node != id,
         });
         self.running.retain(|(n, _)| *n != id);
     }
@@ -297,8 +324,7 @@ impl Cluster {
                         rc,
                     },
                 );
-                let secs = i64::try_from(self.now.as_nanos() / 1_000_000_000).unwrap_or(0);
-                let outcome = OpOutcome::rc(rc, self.epoch_s_at_zero + secs);
+                let outcome = OpOutcome::rc(rc, self.epoch_s());
                 self.feed(
                     node,
                     Input::OpDone {
@@ -311,7 +337,33 @@ impl Cluster {
                 self.log(node, Logged::DiskDone { token });
                 self.feed(node, Input::DiskDone { token });
             }
+            Due::Fence { node, req } => self.finish_fence(node, &req),
         }
+    }
+
+    /// The fake device: fails while [`Cluster::fence_failures`] lasts, else
+    /// powers the target off (a crash) and reports success.
+    fn finish_fence(&mut self, node: NodeId, req: &FenceRequest) {
+        let ok = if self.fence_failures > 0 {
+            self.fence_failures -= 1;
+            false
+        } else {
+            let victim = req
+                .target_id
+                .filter(|t| self.slots.get(t).is_some_and(|s| s.node.is_some()));
+            if let Some(t) = victim {
+                self.crash(t);
+            }
+            true
+        };
+        self.log(
+            node,
+            Logged::Fenced {
+                target: req.target.clone(),
+                ok,
+            },
+        );
+        self.feed(node, Input::FenceDone { id: req.id, ok });
     }
 
     /// What the agent answers, and the ground truth after it.
@@ -390,8 +442,10 @@ impl Cluster {
                 self.schedule(at, Due::Op { node: id, req });
             }
             Output::Cancel(_) => {}
-            // The harness has no fence devices yet (issue 6 adds them).
-            Output::Fence(_) => {}
+            Output::Fence(req) => {
+                let at = self.now + Duration::from_millis(self.fence_ms);
+                self.schedule(at, Due::Fence { node: id, req });
+            }
             Output::WriteDisk { key, bytes, token } => {
                 self.slots
                     .get_mut(&id)

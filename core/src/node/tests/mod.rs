@@ -13,7 +13,9 @@ use crate::quorum::VoteConfig;
 use crate::time::Instant;
 use crate::totem::{NodeId, TotemConfig};
 
-const SEED_CRM: &str = include_str!("../../../tests/reference/01-seed.crm");
+mod fencing;
+
+const SEED_CRM: &str = include_str!("../../../../tests/reference/01-seed.crm");
 const TOKEN_MS: u32 = 1000;
 
 fn config(id: NodeId) -> NodeConfig {
@@ -32,6 +34,7 @@ fn config(id: NodeId) -> NodeConfig {
             allow_downscale: false,
         },
         cib: None,
+        epoch_at_start_s: 1_700_000_000,
     }
 }
 
@@ -58,11 +61,16 @@ fn settle(c: &mut Cluster) -> Instant {
 /// Configures the reference resources through node 1 and waits until all
 /// three run.
 fn configure(c: &mut Cluster) -> Instant {
+    configure_with(c, SEED_CRM)
+}
+
+/// Configures `crm` through node 1 and waits until vip, mynfs and mysqld run.
+fn configure_with(c: &mut Cluster, crm: &str) -> Instant {
     settle(c);
     let req = c.admin(
         1,
         AdminCommand::Configure {
-            crm: SEED_CRM.to_string(),
+            crm: crm.to_string(),
         },
     );
     let deadline = c.now() + Duration::from_secs(30);

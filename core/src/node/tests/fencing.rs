@@ -1,0 +1,165 @@
+//! Fencing in the two-node reference cluster with stonith enabled: a lost
+//! node is fenced before anything it ran is recovered; a failed fence is
+//! retried; a symmetric split ends with exactly one node fencing the other.
+
+use std::time::Duration;
+
+use super::{all_on, configure_with, two_nodes, SEED_CRM};
+use crate::controller::{AdminCommand, ClusterEvent};
+use crate::node::harness::{Cluster, Logged};
+use crate::time::Instant;
+use crate::totem::NodeId;
+
+const RESOURCES: [&str; 3] = ["vip", "mynfs", "mysqld"];
+
+fn stonith_crm() -> String {
+    SEED_CRM.replace("stonith-enabled=false", "stonith-enabled=true")
+        + "primitive fencer stonith:fence_dummy\ncommit\n"
+}
+
+/// When `node` first started a resource (not the fence device) at or after `from`.
+fn first_start(c: &Cluster, node: NodeId, from: Instant) -> Option<Instant> {
+    c.log
+        .iter()
+        .filter(|e| e.node == node && e.at >= from)
+        .find(|e| {
+            matches!(&e.what, Logged::Exec { rsc, action }
+                if action == "start" && RESOURCES.contains(&rsc.as_str()))
+        })
+        .map(|e| e.at)
+}
+
+/// Fence outcomes the fake devices reported: (time, fencing node, target, ok).
+fn fences(c: &Cluster) -> Vec<(Instant, NodeId, String, bool)> {
+    c.log
+        .iter()
+        .filter_map(|e| match &e.what {
+            Logged::Fenced { target, ok } => Some((e.at, e.node, target.clone(), *ok)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True once some resource runs on two nodes at once (ground truth).
+fn split_brain(c: &Cluster) -> bool {
+    RESOURCES.iter().any(|r| c.where_runs(r).len() > 1)
+}
+
+/// Crashes the node running the services; returns (survivor, crash time,
+/// recovery time).
+fn crash_active(c: &mut Cluster, seed: u64) -> (NodeId, Instant, Instant) {
+    configure_with(c, &stonith_crm());
+    if seed % 2 == 1 {
+        // Odd seeds crash node 2, which is not the DC.
+        c.admin(
+            1,
+            AdminCommand::Move {
+                rsc: "vip".into(),
+                node: "node2".into(),
+            },
+        );
+        let deadline = c.now() + Duration::from_secs(30);
+        c.run_until_true(deadline, |c| all_on(c, 2)).expect("moved");
+    }
+    let active = c.where_runs("vip")[0];
+    let survivor = 3 - active;
+    c.run_for(Duration::from_millis(137 * seed));
+    let crashed = c.now();
+    c.crash(active);
+    let deadline = crashed + Duration::from_secs(60);
+    let recovered = c
+        .run_until_true(deadline, |c| all_on(c, survivor))
+        .expect("the survivor runs everything");
+    (survivor, crashed, recovered)
+}
+
+#[test]
+fn the_survivor_fences_the_crashed_node_before_starting_its_resources() {
+    for seed in 0..6 {
+        let mut c = two_nodes(300 + seed);
+        let (survivor, crashed, recovered) = crash_active(&mut c, seed);
+        let victim = format!("node{}", 3 - survivor);
+        let f = fences(&c);
+        assert_eq!(f.len(), 1, "seed {seed}: {f:?}");
+        let (fenced_at, by, target, ok) = f[0].clone();
+        assert!(
+            ok && by == survivor && target == victim,
+            "seed {seed}: {f:?}"
+        );
+        let started = first_start(&c, survivor, crashed).expect("started");
+        assert!(
+            fenced_at <= started,
+            "seed {seed}: started at {started}, fenced at {fenced_at}"
+        );
+        // Every replica that is left says the victim is cleanly down.
+        let state = c
+            .node(survivor)
+            .unwrap()
+            .cib()
+            .status
+            .node(&victim)
+            .cloned();
+        let state = state.expect("a node_state");
+        assert_eq!(state.expected.as_deref(), Some("down"));
+        assert!(state.lrm.is_none(), "its history is gone");
+        let confirmed = c.log.iter().any(|e| {
+            e.node == survivor
+                && matches!(&e.what, Logged::Event(ClusterEvent::FenceConfirmed { target, .. }) if *target == victim)
+        });
+        assert!(confirmed, "seed {seed}");
+        let dc_died = survivor == 2;
+        assert_eq!(dc_died, seed % 2 == 0);
+        eprintln!(
+            "seed {seed}: {victim} (DC: {dc_died}) crashed; fenced after {:?}, services on node{survivor} after {:?}",
+            fenced_at.saturating_since(crashed),
+            recovered.saturating_since(crashed)
+        );
+    }
+}
+
+#[test]
+fn a_failed_fence_is_retried_and_nothing_recovers_before_it_succeeds() {
+    let mut c = two_nodes(320);
+    c.fence_failures = 2;
+    let (survivor, crashed, _) = crash_active(&mut c, 0);
+    let f = fences(&c);
+    let oks: Vec<bool> = f.iter().map(|x| x.3).collect();
+    assert_eq!(oks, [false, false, true], "{f:?}");
+    assert!(f[1].0 > f[0].0, "a retry comes after the failure");
+    let started = first_start(&c, survivor, crashed).expect("started");
+    assert!(
+        f[2].0 <= started,
+        "{started} before the fence at {}",
+        f[2].0
+    );
+    let failed_events = c
+        .log
+        .iter()
+        .filter(|e| e.node == survivor)
+        .filter(|e| matches!(e.what, Logged::Event(ClusterEvent::FenceFailed { .. })))
+        .count();
+    assert_eq!(failed_events, 2);
+}
+
+#[test]
+fn a_symmetric_split_ends_with_exactly_one_node_fencing_the_other() {
+    for seed in 0..6 {
+        let mut c = two_nodes(340 + seed);
+        configure_with(&mut c, &stonith_crm());
+        let split = c.now();
+        c.isolate(2);
+        let deadline = split + Duration::from_secs(40);
+        let broke = c.run_until_true(deadline, split_brain);
+        assert_eq!(broke, None, "seed {seed}: a resource ran twice");
+        let f = fences(&c);
+        assert_eq!(f.len(), 1, "seed {seed}: {f:?}");
+        assert_eq!((f[0].1, f[0].2.as_str(), f[0].3), (1, "node2", true));
+        assert!(c.node(2).is_none(), "node 2 is powered off");
+        assert!(all_on(&c, 1), "seed {seed}");
+        let delayed = c.log.iter().any(|e| {
+            e.node == 2
+                && matches!(e.what, Logged::Event(ClusterEvent::FenceRequested { delay_ms, .. }) if delay_ms > 0)
+        });
+        assert!(delayed, "seed {seed}: node 2 waited the split delay");
+    }
+}
