@@ -174,6 +174,11 @@ impl Cluster {
         self.epoch_s_at_zero + secs
     }
 
+    /// Every node's id, running or not.
+    pub fn ids(&self) -> Vec<NodeId> {
+        self.slots.keys().copied().collect()
+    }
+
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         self.slots.get(&id)?.node.as_ref()
     }

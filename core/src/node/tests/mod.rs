@@ -14,6 +14,7 @@ use crate::time::Instant;
 use crate::totem::{NodeId, TotemConfig};
 
 mod fencing;
+mod quorum;
 
 const SEED_CRM: &str = include_str!("../../../../tests/reference/01-seed.crm");
 const TOKEN_MS: u32 = 1000;
@@ -46,16 +47,17 @@ fn secs(s: u64) -> Instant {
     Instant::from_millis(s * 1000)
 }
 
-/// Both nodes in one view with its sync done.
+/// Every node in one view with its sync done.
 fn settle(c: &mut Cluster) -> Instant {
     let deadline = c.now() + Duration::from_secs(10);
+    let ids = c.ids();
     c.run_until_true(deadline, |c| {
-        [1, 2].iter().all(|n| {
+        ids.iter().all(|n| {
             c.node(*n)
-                .is_some_and(|x| x.members().len() == 2 && x.controller().is_synced())
+                .is_some_and(|x| x.members().len() == ids.len() && x.controller().is_synced())
         })
     })
-    .expect("the two nodes form one view")
+    .expect("the nodes form one view")
 }
 
 /// Configures the reference resources through node 1 and waits until all
