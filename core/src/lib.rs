@@ -9,6 +9,7 @@ pub mod cib;
 pub mod config;
 pub mod controller;
 pub mod executor;
+pub mod mon;
 pub mod node;
 pub mod planted;
 pub mod policy;

@@ -10,6 +10,7 @@ mod configure;
 mod demo;
 mod keygen;
 mod simulate;
+mod status;
 mod verify;
 
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ commands:
                                print its effective settings
   simulate -x FILE [--placement [--no-probes]] [--why RSC]
                                schedule a transition like crm_simulate -S
+  status [-x FILE] [-r] [--exclude=times]
+                               show the cluster like crm_mon -1 (default: $CIB_file)
   keygen [-k FILE] [-s BYTES]  write a cluster authentication key like
                                corosync-keygen (default /etc/corosync/authkey)
   demo                         apply the reference configuration to a fresh CIB,
@@ -89,6 +92,7 @@ pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
         Some((&"configure", words)) => configure::run(words, force, io),
         Some((&"verify", words)) => verify::run(words, io),
         Some((&"simulate", words)) => simulate::run(words, io),
+        Some((&"status", words)) => status::run(words, io),
         Some((&"demo", [])) => demo::run(io),
         Some((&"keygen", words)) => keygen::run(words, io),
         Some((&"config", [sub, rest @ ..])) if *sub == "check" => config_check::run(rest, io),
