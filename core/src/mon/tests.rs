@@ -60,8 +60,14 @@ fn current_status_reads_like_crm_mon() {
 
 #[test]
 fn active_only_hides_what_is_stopped() {
-    let mut cib = parse_cib(TWO_NODES).unwrap();
-    cib.status.node_states.retain(|s| s.uname == "node1");
+    // node2 left cleanly: what it ran is stopped.
+    let down = TWO_NODES.replace(
+        r#"uname="node2" in_ccm="true" crmd="online" join="member" expected="member""#,
+        r#"uname="node2" in_ccm="false" crmd="offline" join="down" expected="down""#,
+    );
+    let mut cib = parse_cib(&down).unwrap();
+    // A clean shutdown leaves no history behind.
+    cib.status.node_states[1].lrm = None;
     let text = Snapshot::current(&cib).render(Options { inactive: false }, 1);
     assert!(text.contains("  * Active Resources:\n"), "{text}");
     assert!(!text.contains("db\t"), "a stopped member is hidden: {text}");
