@@ -1,7 +1,8 @@
 //! Any datagram: the wire decoder and a running totem node never panic,
 //! and whatever decodes re-encodes to bytes that decode the same
 //! (cohort_core::totem::check_datagram). Seeds: real datagrams of every
-//! kind, plain and authenticated with the corpus key, and broken ones.
+//! kind, plain, authenticated and sealed with the corpus key, and broken
+//! ones.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

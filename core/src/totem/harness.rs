@@ -381,7 +381,7 @@ impl Cluster {
     pub fn run_until_true(
         &mut self,
         deadline: Instant,
-        done: impl Fn(&Cluster) -> bool,
+        mut done: impl FnMut(&Cluster) -> bool,
     ) -> Option<Instant> {
         let mut events = 0u64;
         loop {

@@ -70,7 +70,9 @@ use rand_core::{RngCore, SeedableRng};
 use crate::config::Config;
 use crate::planted::PlantedBugs;
 use crate::time::Instant;
-use crate::wire::{AuthKey, Codec, DropCounters, DropReason};
+use crate::wire::{
+    AuthKey, Cipher, Codec, DropCounters, DropReason, Protection, SealKey, Sealer, SESSION_BYTES,
+};
 
 pub use crate::wire::RingId;
 pub use fuzz::check_datagram;
@@ -116,6 +118,9 @@ pub struct TotemConfig {
     pub max_network_delay_ms: u32,
     /// The authkey's bytes when secauth/crypto is on.
     pub auth_key: Option<Vec<u8>>,
+    /// With a key: encrypt with this cipher (corosync's effective
+    /// `crypto_cipher`), or None to authenticate only (HMAC-SHA-256).
+    pub cipher: Option<Cipher>,
     /// The highest ring seq this node saw in an earlier life (the runtime
     /// keeps [`Totem::max_ring_seq`] on disk, as corosync keeps
     /// `ringid_<node>`): a restarted node never reuses a ring id.
@@ -146,6 +151,7 @@ impl TotemConfig {
             } else {
                 None
             },
+            cipher: Cipher::from_name(c.totem.crypto_cipher),
             ring_seq_floor: 0,
         }
     }
@@ -168,6 +174,7 @@ impl TotemConfig {
             window_size: 50,
             max_network_delay_ms: 50,
             auth_key: None,
+            cipher: None,
             ring_seq_floor: 0,
         }
     }
@@ -189,6 +196,29 @@ impl TotemConfig {
         2 * u64::from(self.window_size.clamp(1, MAX_WINDOW_SIZE))
     }
 }
+
+/// How this node's datagrams are protected. A sealing session is drawn
+/// from its own stream of the node's seed, so turning encryption on does
+/// not change the draws of the protocol's timers.
+fn protection(config: &TotemConfig, seed: u64) -> Protection {
+    let Some(key) = config.auth_key.as_deref() else {
+        return Protection::None;
+    };
+    match config.cipher {
+        None => Protection::Authenticated(AuthKey::new(key)),
+        Some(cipher) => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(WIRE_SESSION_STREAM);
+            let mut session = [0u8; SESSION_BYTES];
+            rng.fill_bytes(&mut session);
+            Protection::Sealed(Sealer::new(SealKey::new(cipher, key), session))
+        }
+    }
+}
+
+/// The ChaCha stream of a node's seed that its sealing session comes
+/// from (stream 0 is the protocol's).
+const WIRE_SESSION_STREAM: u64 = 0x7769_7265;
 
 /// One input to [`Totem::handle`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,10 +353,8 @@ pub struct Totem {
 impl Totem {
     /// A node that has just started: alone, gathering.
     pub fn new(config: TotemConfig, node_id: NodeId, now: Instant, seed: u64) -> Totem {
-        let key = config.auth_key.as_deref().map(AuthKey::new);
-        let codec = Codec::new(&config.cluster_name, key);
         let mut totem = Totem {
-            codec,
+            codec: Codec::with_protection(&config.cluster_name, protection(&config, seed)),
             id: node_id,
             now,
             rng: ChaCha8Rng::seed_from_u64(seed),
@@ -434,8 +462,13 @@ impl Totem {
     }
 
     fn handle_datagram(&mut self, from: Option<NodeId>, bytes: &[u8]) {
-        let (header, packet) = match self.codec.decode::<Packet>(bytes) {
-            Ok(decoded) => decoded,
+        let opened = match self.codec.open(bytes) {
+            Ok(opened) => opened,
+            Err(reason) => return self.drops.count(reason),
+        };
+        let header = opened.header;
+        let packet = match opened.body::<Packet>() {
+            Ok(packet) => packet,
             Err(reason) => return self.drops.count(reason),
         };
         if from.is_some_and(|f| f != header.sender) {

@@ -25,16 +25,24 @@
 //! - Nothing panics: every failure is a [`DropReason`], which the caller
 //!   counts in [`DropCounters`].
 //!
-//! # Authentication
-//! With a cluster key (corosync's `secauth: on`, or `crypto_hash` set),
-//! every datagram ends with an HMAC-SHA-256 tag over everything before it,
-//! checked in constant time before the body is decoded. Encryption (an
-//! AEAD when `crypto_cipher` is set) is not done yet: packets are
-//! authenticated, not confidential.
+//! # Authentication and encryption
+//! What protects a datagram follows corosync's effective crypto settings
+//! (`secauth: on` means aes256 + sha256, as in corosync):
+//! - `crypto_cipher` set: the body is encrypted and the whole datagram
+//!   authenticated with AES-GCM ([`seal`]); the header stays readable (it
+//!   only names cluster, sender, ring and kind) but is authenticated.
+//! - only `crypto_hash` set: every datagram ends with an HMAC-SHA-256 tag
+//!   over everything before it, checked in constant time before the body
+//!   is decoded ([`AuthKey`]).
+//! - neither: nothing; anyone on the group can speak.
+//!
+//! Either way a datagram that does not check (another key, tampered,
+//! truncated) is [`DropReason::Unauthenticated`] before its body is read.
 
 mod auth;
 mod bounded;
 mod payload;
+pub mod seal;
 #[cfg(test)]
 mod tests;
 
@@ -43,6 +51,9 @@ use serde::{Deserialize, Serialize};
 pub use auth::{AuthKey, TAG_BYTES};
 pub use bounded::bounded_vec;
 pub use payload::{decode_payload, encode_payload};
+pub use seal::{Cipher, SealKey, Sealer, SEAL_OVERHEAD_BYTES, SESSION_BYTES};
+
+use std::borrow::Cow;
 
 /// The first four bytes of every cohort datagram.
 pub const MAGIC: [u8; 4] = *b"CHRT";
@@ -193,25 +204,76 @@ pub fn cluster_hash(cluster_name: &str) -> u32 {
     })
 }
 
+/// How datagrams are protected (see the module comment).
+#[derive(Debug, Clone)]
+pub enum Protection {
+    /// Neither cipher nor hash: plain datagrams.
+    None,
+    /// `crypto_hash` only: an HMAC-SHA-256 tag.
+    Authenticated(AuthKey),
+    /// `crypto_cipher` set: AES-GCM.
+    Sealed(Sealer),
+}
+
 /// What a node needs to write and check envelopes: its cluster and key.
 #[derive(Debug, Clone)]
 pub struct Codec {
     pub cluster_hash: u32,
-    pub key: Option<AuthKey>,
+    protection: Protection,
+}
+
+/// A datagram whose header checked and whose body is authentic (and
+/// decrypted): decode the body with [`Opened::body`], which may borrow
+/// from it.
+#[derive(Debug, Clone)]
+pub struct Opened<'a> {
+    pub header: Header,
+    body: Cow<'a, [u8]>,
+}
+
+impl Opened<'_> {
+    /// The body as `B`; it must fill the body exactly and be of the kind
+    /// the header names.
+    pub fn body<'b, B: Deserialize<'b> + Body>(&'b self) -> Result<B, DropReason> {
+        let (body, body_len): (B, usize) =
+            bincode::serde::borrow_decode_from_slice(&self.body, codec())
+                .map_err(|_| DropReason::Malformed)?;
+        if body_len != self.body.len() || body.kind() != self.header.kind {
+            return Err(DropReason::Malformed);
+        }
+        Ok(body)
+    }
 }
 
 impl Codec {
+    /// Plain (`key` None) or HMAC-authenticated datagrams.
     pub fn new(cluster_name: &str, key: Option<AuthKey>) -> Codec {
+        Codec::with_protection(
+            cluster_name,
+            key.map_or(Protection::None, Protection::Authenticated),
+        )
+    }
+
+    pub fn with_protection(cluster_name: &str, protection: Protection) -> Codec {
         Codec {
             cluster_hash: cluster_hash(cluster_name),
-            key,
+            protection,
         }
+    }
+
+    pub fn protection(&self) -> &Protection {
+        &self.protection
     }
 
     /// One datagram. Panics (an invariant of ours, not a peer's fault) if
     /// the body does not encode or the result exceeds the datagram bound:
     /// callers bound what they put in a body.
-    pub fn encode<B: Serialize + Body>(&self, sender: u32, ring_id: RingId, body: &B) -> Vec<u8> {
+    pub fn encode<B: Serialize + Body>(
+        &mut self,
+        sender: u32,
+        ring_id: RingId,
+        body: &B,
+    ) -> Vec<u8> {
         let header = Header {
             magic: MAGIC,
             version: VERSION,
@@ -222,12 +284,17 @@ impl Codec {
         };
         let mut bytes =
             bincode::serde::encode_to_vec(header, codec()).expect("a header always encodes");
+        let header_len = bytes.len();
         let body_bytes = bincode::serde::encode_to_vec(body, codec())
             .expect("bodies are bounded by their makers");
         bytes.extend_from_slice(&body_bytes);
-        if let Some(key) = &self.key {
-            let tag = key.tag(&bytes);
-            bytes.extend_from_slice(&tag);
+        match &mut self.protection {
+            Protection::None => {}
+            Protection::Authenticated(key) => {
+                let tag = key.tag(&bytes);
+                bytes.extend_from_slice(&tag);
+            }
+            Protection::Sealed(sealer) => sealer.seal(sender, header_len, &mut bytes),
         }
         assert!(
             bytes.len() <= MAX_DATAGRAM_BYTES,
@@ -237,11 +304,9 @@ impl Codec {
         bytes
     }
 
-    /// Checks and decodes one datagram; the body may borrow from it.
-    pub fn decode<'a, B: Deserialize<'a> + Body>(
-        &self,
-        datagram: &'a [u8],
-    ) -> Result<(Header, B), DropReason> {
+    /// Checks one datagram's header and authenticity (decrypting it when
+    /// sealed); the body is decoded from the result.
+    pub fn open<'a>(&self, datagram: &'a [u8]) -> Result<Opened<'a>, DropReason> {
         if datagram.len() > MAX_DATAGRAM_BYTES {
             return Err(DropReason::Oversize);
         }
@@ -257,16 +322,16 @@ impl Codec {
         if header.cluster_hash != self.cluster_hash {
             return Err(DropReason::WrongCluster);
         }
-        let signed = match &self.key {
-            Some(key) => key.verify(datagram)?,
-            None => datagram,
+        let body = match &self.protection {
+            Protection::None => Cow::Borrowed(&datagram[header_len..]),
+            Protection::Authenticated(key) => {
+                let signed = key.verify(datagram)?;
+                Cow::Borrowed(signed.get(header_len..).ok_or(DropReason::Malformed)?)
+            }
+            Protection::Sealed(sealer) => {
+                Cow::Owned(sealer.key().open(header.sender, header_len, datagram)?)
+            }
         };
-        let rest = signed.get(header_len..).ok_or(DropReason::Malformed)?;
-        let (body, body_len): (B, usize) = bincode::serde::borrow_decode_from_slice(rest, codec())
-            .map_err(|_| DropReason::Malformed)?;
-        if body_len != rest.len() || body.kind() != header.kind {
-            return Err(DropReason::Malformed);
-        }
-        Ok((header, body))
+        Ok(Opened { header, body })
     }
 }

@@ -1,6 +1,6 @@
 //! Writes the `wire_decode` fuzz target's seed corpus: real datagrams of
-//! every kind from a small cluster (plain and authenticated with the
-//! corpus key), plus broken ones. Run by hand when the format changes:
+//! every kind from a small cluster (plain, authenticated and sealed
+//! with the corpus key), plus broken ones. Run by hand when the format changes:
 //! `cargo test -p cohort-core write_wire_corpus -- --ignored`.
 //
 // Tests may write files; core's own code may not.
@@ -10,20 +10,26 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::totem::fuzz::{FUZZ_CLUSTER, FUZZ_KEY};
-use crate::wire::{AuthKey, Codec, Header, Kind};
+use crate::totem::fuzz::{fuzz_protections, FUZZ_CLUSTER, FUZZ_KEY};
+use crate::totem::message::Packet;
+use crate::wire::{Cipher, Codec, Kind, Protection};
 
 fn kind_of(codec: &Codec, bytes: &[u8]) -> Option<Kind> {
-    let (header, _): (Header, crate::totem::message::Packet) = codec.decode(bytes).ok()?;
-    Some(header.kind)
+    let opened = codec.open(bytes).ok()?;
+    opened.body::<Packet>().ok()?;
+    Some(opened.header.kind)
 }
 
-fn collect(key: Option<&[u8]>) -> BTreeMap<String, Vec<u8>> {
+/// Datagrams of a small cluster protected as `protection` (one of
+/// [`fuzz_protections`]) says.
+fn collect(cipher: Option<Cipher>, protection: Protection) -> BTreeMap<String, Vec<u8>> {
+    let keyed = !matches!(protection, Protection::None);
     let config = TotemConfig {
-        auth_key: key.map(<[u8]>::to_vec),
+        auth_key: keyed.then(|| FUZZ_KEY.to_vec()),
+        cipher,
         ..TotemConfig::with_token_ms(FUZZ_CLUSTER, 1000)
     };
-    let codec = Codec::new(FUZZ_CLUSTER, key.map(AuthKey::new));
+    let codec = Codec::with_protection(FUZZ_CLUSTER, protection);
     let mut c = Cluster::new(config, &ids(3), 11);
     let found: RefCell<BTreeMap<String, Vec<u8>>> = RefCell::default();
     // Look at the packets in flight after every event.
@@ -61,11 +67,13 @@ fn write_wire_corpus() {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let mut all = BTreeMap::new();
-    for (name, bytes) in collect(None) {
-        all.insert(format!("plain-{name}"), bytes);
-    }
-    for (name, bytes) in collect(Some(FUZZ_KEY)) {
-        all.insert(format!("signed-{name}"), bytes);
+    for ((cipher, protection), kind) in fuzz_protections()
+        .into_iter()
+        .zip(["plain", "signed", "sealed"])
+    {
+        for (name, bytes) in collect(cipher, protection) {
+            all.insert(format!("{kind}-{name}"), bytes);
+        }
     }
     let token = all.get("plain-Token-0").cloned().expect("a token was seen");
     all.insert("broken-empty".into(), Vec::new());

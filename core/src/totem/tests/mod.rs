@@ -1,6 +1,7 @@
 //! Totem scenario tests on the in-memory harness, one concept per file.
 
 mod corpus;
+mod crypto;
 mod faults;
 mod membership;
 mod ordering;
