@@ -6,6 +6,7 @@
 //! views, quorum, and every fault it injected. Packets are not recorded
 //! (the trace hash covers them); there are too many to draw.
 
+use cohort_core::controller::ClusterEvent;
 use cohort_core::time::Instant;
 use cohort_core::totem::{NodeId, RingId};
 
@@ -48,6 +49,29 @@ pub enum Fault {
     },
     /// The fault phase is over: everything healed, crashed nodes restarted.
     HealAll,
+    /// A resource agent on `node` breaks: every instance of `rsc` started
+    /// there dies at its next monitor, until [`Fault::RepairAgent`].
+    BreakAgent {
+        node: NodeId,
+        rsc: String,
+    },
+    RepairAgent {
+        node: NodeId,
+        rsc: String,
+    },
+}
+
+/// Why a resource instance started or stopped really running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A start op (successful, or timed out half way).
+    Start,
+    /// A successful stop op.
+    Stop,
+    /// The instance died by itself (found by a monitor).
+    Died,
+    /// Its machine crashed or was fenced.
+    NodeDown,
 }
 
 /// One thing that happened.
@@ -106,6 +130,68 @@ pub enum Record {
         at: Instant,
         fault: Fault,
     },
+    /// The node asked its agent to run `action` of `rsc`.
+    Exec {
+        node: NodeId,
+        at: Instant,
+        rsc: String,
+        action: String,
+        interval_ms: u64,
+    },
+    /// One run of an op ended (a recurring monitor reports every run).
+    OpDone {
+        node: NodeId,
+        at: Instant,
+        rsc: String,
+        action: String,
+        interval_ms: u64,
+        rc: i32,
+        /// 0 done, 2 timed out.
+        op_status: i32,
+    },
+    /// Ground truth: `rsc` really runs on `node` from now (`up`) or not.
+    Instance {
+        node: NodeId,
+        at: Instant,
+        rsc: String,
+        up: bool,
+        cause: Cause,
+    },
+    /// `by` asked its fence device to power `target` off (or reboot it).
+    FenceAsked {
+        by: NodeId,
+        at: Instant,
+        target: String,
+    },
+    /// The device finished: `ok` when the target is now down.
+    FenceDone {
+        by: NodeId,
+        at: Instant,
+        target: String,
+        ok: bool,
+    },
+    /// A scripted administrator typed `cmd` on `node`.
+    Admin {
+        node: NodeId,
+        at: Instant,
+        req: u64,
+        cmd: String,
+    },
+    /// The node answered request `req`.
+    Reply {
+        node: NodeId,
+        at: Instant,
+        req: u64,
+        ok: bool,
+        text: String,
+    },
+    /// What a cluster node reported (DC, transitions, actions, syncs).
+    Cluster {
+        node: NodeId,
+        incarnation: u32,
+        at: Instant,
+        event: ClusterEvent,
+    },
 }
 
 impl Record {
@@ -118,7 +204,15 @@ impl Record {
             | Record::Delivered { at, .. }
             | Record::View { at, .. }
             | Record::Quorum { at, .. }
-            | Record::Fault { at, .. } => *at,
+            | Record::Fault { at, .. }
+            | Record::Exec { at, .. }
+            | Record::OpDone { at, .. }
+            | Record::Instance { at, .. }
+            | Record::FenceAsked { at, .. }
+            | Record::FenceDone { at, .. }
+            | Record::Admin { at, .. }
+            | Record::Reply { at, .. }
+            | Record::Cluster { at, .. } => *at,
         }
     }
 }

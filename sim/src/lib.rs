@@ -6,14 +6,19 @@
 //! a range of them and measures; [`timeline`] draws what happened. A run
 //! is a function of its scenario, seed, fault mode and planted bugs.
 //!
-//! What the world simulates today is what exists of a cohort node: totem
-//! and votequorum ([`node::MembershipNode`]). Disks, resource agents and
-//! fence devices (issue 5's world components) come with the cluster node
-//! of issue 6, which plugs in as another [`node::NodeKind`].
+//! Two kinds of node run in it: totem and votequorum alone
+//! ([`node::MembershipNode`], for the delivery checkers) and core's whole
+//! cluster node ([`node::ClusterNode`]), served by resource agents that
+//! keep the ground truth ([`agents`]), disks ([`disk`]), fence devices
+//! ([`fencer`]) and a scripted administrator ([`admin`]).
 
+pub mod admin;
+pub mod agents;
 pub mod checker;
 pub mod clock;
+pub mod disk;
 pub mod faults;
+pub mod fencer;
 pub mod figures;
 pub mod history;
 pub mod local_time;

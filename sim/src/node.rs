@@ -1,17 +1,21 @@
 //! What the world runs on each simulated machine.
 //!
 //! The world speaks to a node only through [`SimNode`], the sans-IO shape of
-//! DESIGN.md with world-level input and output kinds. Today the one node
-//! kind is [`MembershipNode`]: totem plus votequorum, which is everything of
-//! a cohort node that exists. The cluster node of issue 6 (core's `Node`:
-//! CIB, DC, executor, fencing) will be a second implementation; its extra
-//! effects (`Exec`, `Fence`, `WriteDisk`) and completions (`OpDone`,
-//! `FenceDone`, `DiskDone`) become new variants of [`NodeOutput`] and
-//! [`NodeInput`], served by world components (agents, fence devices,
-//! disks) that do not exist yet because nothing would exercise them.
+//! DESIGN.md with world-level input and output kinds. Two kinds exist:
+//! [`MembershipNode`] (totem plus votequorum, with an application sending
+//! raw messages, for the delivery checkers) and [`ClusterNode`] (core's
+//! whole `Node`: CIB replica, DC, executor, fencing), whose agent calls,
+//! disk writes and fence requests the world's components serve
+//! ([`crate::agents`], [`crate::disk`], [`crate::fencer`]).
 
 use std::collections::VecDeque;
 
+use cohort_core::cib::Cib;
+use cohort_core::controller::{
+    AdminCommand, AdminReply, ClusterEvent, FenceId, FenceRequest, WriteToken,
+};
+use cohort_core::executor::{OpId, OpOutcome, OpRequest};
+use cohort_core::node::{self, Destination, Node, NodeConfig, RequestId};
 use cohort_core::planted::PlantedBugs;
 use cohort_core::quorum::{QuorumEvent, VoteConfig, Votequorum};
 use cohort_core::time::Instant;
@@ -32,8 +36,17 @@ pub enum NodeInput {
     },
     /// The node's clock reached [`SimNode::poll_timeout`].
     Timeout,
-    /// The application on this node sends a message to the group.
+    /// The application on this node sends a message to the group
+    /// (membership nodes only).
     Send { payload: Vec<u8>, safe: bool },
+    /// An administrator types a command on this node (cluster nodes only).
+    Admin { req: RequestId, cmd: AdminCommand },
+    /// An [`NodeOutput::Exec`] finished (a recurring monitor: one run).
+    OpDone { op: OpId, outcome: OpOutcome },
+    /// A [`NodeOutput::WriteDisk`] is durable.
+    DiskDone { token: WriteToken },
+    /// A [`NodeOutput::Fence`] finished.
+    FenceDone { id: FenceId, ok: bool },
 }
 
 /// One effect for the world.
@@ -66,6 +79,22 @@ pub enum NodeOutput {
     },
     /// The last [`NodeInput::Send`] was refused.
     SendRejected,
+    /// Run a resource agent action (repeatedly when `interval_ms` > 0).
+    Exec(OpRequest),
+    /// Stop an op: a recurring monitor stops repeating.
+    Cancel(OpId),
+    Fence(FenceRequest),
+    WriteDisk {
+        key: String,
+        bytes: Vec<u8>,
+        token: WriteToken,
+    },
+    Reply {
+        req: RequestId,
+        reply: AdminReply,
+    },
+    /// Anything else the cluster node reports (DC, transitions, actions).
+    Event(ClusterEvent),
 }
 
 /// What the checkers may look at inside a node, between inputs.
@@ -92,6 +121,10 @@ pub trait SimNode {
     #[must_use]
     fn poll_timeout(&self) -> Option<Instant>;
     fn status(&self) -> NodeStatus;
+    /// The whole cluster node, for checkers that read its CIB or DC.
+    fn cluster(&self) -> Option<&Node> {
+        None
+    }
 }
 
 /// How to build a node; the world calls it at every (re)start.
@@ -102,19 +135,51 @@ pub enum NodeKind {
         totem: TotemConfig,
         votes: VoteConfig,
     },
+    /// core's whole cluster node; `uname` is `node<ID>`.
+    Cluster {
+        totem: TotemConfig,
+        votes: VoteConfig,
+    },
+}
+
+/// The name a simulated node has in the CIB.
+pub fn uname_of(id: NodeId) -> String {
+    format!("node{id}")
+}
+
+/// The node id a simulated node's name stands for.
+pub fn id_of_uname(uname: &str) -> Option<NodeId> {
+    uname.strip_prefix("node")?.parse().ok()
 }
 
 impl NodeKind {
-    /// A fresh node: nothing survives a crash (no disk state is modelled
-    /// yet, so nothing is lost either).
+    /// A node starting with `persisted` (the CIB its disk durably holds;
+    /// a membership node keeps nothing) at wall-clock `epoch_s`.
     pub fn start(
         &self,
         id: NodeId,
         now: Instant,
         seed: u64,
         planted: PlantedBugs,
+        persisted: Option<Cib>,
+        epoch_s: i64,
     ) -> Box<dyn SimNode> {
         match self {
+            NodeKind::Cluster { totem, votes } => {
+                assert!(
+                    planted.is_empty(),
+                    "the cluster node has no planted bugs of its own yet"
+                );
+                let config = NodeConfig {
+                    node_id: id,
+                    uname: uname_of(id),
+                    totem: totem.clone(),
+                    votes: votes.clone(),
+                    cib: persisted,
+                    epoch_at_start_s: epoch_s,
+                };
+                Box::new(ClusterNode::new(config, now, seed))
+            }
             NodeKind::Membership { totem, votes } => Box::new(MembershipNode::new(
                 totem.clone(),
                 votes.clone(),
@@ -256,6 +321,11 @@ impl SimNode for MembershipNode {
             NodeInput::Send { payload, safe } => {
                 self.totem.handle(now, totem::Input::Send { payload, safe })
             }
+            // No controller, executor or disk: nothing asks for these.
+            NodeInput::Admin { .. }
+            | NodeInput::OpDone { .. }
+            | NodeInput::DiskDone { .. }
+            | NodeInput::FenceDone { .. } => {}
         }
         self.pump(now);
     }
@@ -279,5 +349,121 @@ impl SimNode for MembershipNode {
             quorum_members: self.quorum.members().iter().copied().collect(),
             pending_sends: self.totem.pending_sends(),
         }
+    }
+}
+
+/// core's cluster node. Its regular views and quorum verdicts are reported
+/// as [`NodeOutput::View`] and [`NodeOutput::Quorum`] too, so the quorum
+/// and ring checkers judge it as they judge a membership node.
+#[derive(Debug)]
+pub struct ClusterNode {
+    node: Node,
+    ring_id: RingId,
+    outputs: VecDeque<NodeOutput>,
+}
+
+impl ClusterNode {
+    pub fn new(config: NodeConfig, now: Instant, seed: u64) -> ClusterNode {
+        let mut n = ClusterNode {
+            node: Node::new(config, now, seed),
+            ring_id: RingId::default(),
+            outputs: VecDeque::new(),
+        };
+        n.pump();
+        n
+    }
+
+    fn pump(&mut self) {
+        while let Some(out) = self.node.poll_output() {
+            match out {
+                node::Output::Send {
+                    to: Destination::Group,
+                    bytes,
+                } => self.push(NodeOutput::Multicast(bytes)),
+                node::Output::Send {
+                    to: Destination::Node(to),
+                    bytes,
+                } => self.push(NodeOutput::Unicast { to, bytes }),
+                node::Output::Exec(req) => self.push(NodeOutput::Exec(req)),
+                node::Output::Cancel(op) => self.push(NodeOutput::Cancel(op)),
+                node::Output::Fence(req) => self.push(NodeOutput::Fence(req)),
+                node::Output::WriteDisk { key, bytes, token } => {
+                    self.push(NodeOutput::WriteDisk { key, bytes, token })
+                }
+                node::Output::Reply { req, reply } => self.push(NodeOutput::Reply { req, reply }),
+                node::Output::Event(ClusterEvent::ViewChanged {
+                    ring_id, members, ..
+                }) => {
+                    self.ring_id = ring_id;
+                    self.push(NodeOutput::View {
+                        ring_id,
+                        members: members.clone(),
+                        transitional: false,
+                    });
+                    self.push(NodeOutput::Quorum {
+                        quorate: self.node.is_quorate(),
+                        members,
+                    });
+                }
+                node::Output::Event(ClusterEvent::QuorumChanged { quorate }) => {
+                    self.push(NodeOutput::Quorum {
+                        quorate,
+                        members: self.node.members().to_vec(),
+                    })
+                }
+                node::Output::Event(e) => self.push(NodeOutput::Event(e)),
+            }
+        }
+    }
+
+    fn push(&mut self, output: NodeOutput) {
+        self.outputs.push_back(output);
+        assert!(
+            self.outputs.len() <= node::MAX_QUEUED_OUTPUTS,
+            "node outputs not drained"
+        );
+    }
+}
+
+impl SimNode for ClusterNode {
+    fn handle(&mut self, now: Instant, input: NodeInput) {
+        let input = match input {
+            NodeInput::Datagram { from, bytes } => node::Input::Datagram { from, bytes },
+            NodeInput::Timeout => node::Input::Timeout,
+            // A cluster node's messages are its controller's.
+            NodeInput::Send { .. } => return,
+            NodeInput::Admin { req, cmd } => node::Input::Admin { req, cmd },
+            NodeInput::OpDone { op, outcome } => node::Input::OpDone { op, outcome },
+            NodeInput::DiskDone { token } => node::Input::DiskDone { token },
+            NodeInput::FenceDone { id, ok } => node::Input::FenceDone { id, ok },
+        };
+        self.node.handle(now, input);
+        self.pump();
+    }
+
+    fn poll_output(&mut self) -> Option<NodeOutput> {
+        self.outputs.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.node.poll_timeout()
+    }
+
+    fn status(&self) -> NodeStatus {
+        let members = self.node.members().to_vec();
+        NodeStatus {
+            ring_id: self.ring_id,
+            // Operational once the view's CIB sync is done: the
+            // controller is what acts, and it acts from then on.
+            operational: self.node.controller().is_synced() && members.contains(&self.node.id()),
+            quorate: self.node.is_quorate(),
+            quorum_members: members.clone(),
+            members,
+            pending_sends: 0,
+        }
+    }
+
+    fn cluster(&self) -> Option<&Node> {
+        Some(&self.node)
     }
 }

@@ -54,7 +54,9 @@ pub fn run_seed(
                 history: History::default(),
                 heal_at: cohort_core::time::Instant::ZERO,
                 heal_to_view: None,
+                view_to_placement: None,
                 nodes: scenario.nodes.clone(),
+                running: Default::default(),
             }
         }
     }

@@ -1,19 +1,28 @@
 //! Built-in scenarios: a cluster's configuration and how long to torture it.
 //!
-//! Membership-level for now (totem and votequorum per node); the resource
-//! scenarios of issue 6 join once the cluster node exists.
+//! Membership scenarios run totem and votequorum per node with an
+//! application sending raw messages; cluster scenarios run core's whole
+//! node with a CIB every disk already holds (as if configured before the
+//! run) and a script of administrator actions and deliberate faults.
 
 use std::time::Duration;
 
+use cohort_core::cib::{is_true, Cib};
 use cohort_core::config::{self, Config, Discovery};
+use cohort_core::controller::admin;
+use cohort_core::controller::AdminCommand;
 use cohort_core::quorum::VoteConfig;
 use cohort_core::totem::{NodeId, TotemConfig};
 
+use crate::admin::{Script, Step, Target};
 use crate::node::NodeKind;
 
 /// The reference cluster's corosync.conf (two nodes, multicast discovery,
 /// secauth, no quorum section).
 const SEED_COROSYNC_CONF: &str = include_str!("../../../shared/seed/corosync.conf");
+/// The reference cluster's resources: vip, mynfs, mysqld, ordered and
+/// colocated; stonith disabled, no-quorum-policy ignore, stickiness 100.
+pub const SEED_CONFIGURE_CRM: &str = include_str!("../../../shared/seed/configure.crm");
 
 /// A corosync 3 style file: a nodelist of `nodes` nodes, `token` 1000 ms,
 /// and `quorum_extra` lines in the quorum section.
@@ -41,13 +50,83 @@ pub struct Scenario {
     pub nodes: Vec<NodeId>,
     /// How long faults are injected before the heal.
     pub fault_phase: Duration,
+    /// Resources and a script: a cluster scenario.
+    pub cluster: Option<ClusterSetup>,
+}
+
+/// What a cluster scenario adds to a membership one.
+#[derive(Debug, Clone)]
+pub struct ClusterSetup {
+    /// The crm text whose configuration every disk holds at time zero.
+    pub crm: String,
+    pub script: Script,
+}
+
+impl ClusterSetup {
+    /// The CIB the crm text makes.
+    pub fn cib(&self) -> Cib {
+        let mut cib = Cib::empty();
+        admin::apply(
+            &mut cib,
+            &AdminCommand::Configure {
+                crm: self.crm.clone(),
+            },
+        )
+        .expect("built-in crm text applies");
+        cib
+    }
 }
 
 /// The built-in scenario names, in `list` order.
-pub const NAMES: [&str; 4] = ["reference", "two-node", "three-node", "five-node"];
+pub const NAMES: [&str; 9] = [
+    "reference",
+    "two-node",
+    "three-node",
+    "five-node",
+    "failover",
+    "quorum-three",
+    "fencing-two-node",
+    "failing-monitor",
+    "partition-change",
+];
+
+/// The seed's crm text with `property NAME=...` lines replaced or added.
+fn seed_crm_with(properties: &[(&str, &str)], extra: &str) -> String {
+    let mut out = String::new();
+    for line in SEED_CONFIGURE_CRM.lines() {
+        let replaced = properties
+            .iter()
+            .any(|(k, _)| line.trim_start().starts_with(&format!("property {k}=")));
+        if !replaced {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    for (k, v) in properties {
+        out.push_str(&format!("property {k}={v}\n"));
+    }
+    out.push_str(extra);
+    out.push_str("commit\n");
+    out
+}
+
+fn at(secs: u64, step: Step) -> (Duration, Step) {
+    (Duration::from_secs(secs), step)
+}
+
+fn running(rsc: &str) -> Target {
+    Target::Running(rsc.to_string())
+}
+
+fn marked(name: &'static str) -> Target {
+    Target::Marked(name)
+}
 
 impl Scenario {
     pub fn builtin(name: &str) -> Option<Scenario> {
+        if let Some(s) = Scenario::cluster_builtin(name) {
+            return Some(s);
+        }
         let (about, text, node_count) = match name {
             "reference" => (
                 "the seed's corosync.conf: 2 nodes, multicast discovery, secauth, token 3000 ms, expected votes = highest seen",
@@ -90,6 +169,92 @@ impl Scenario {
             // swarm rate) to a few dozen per seed. Many short runs explore
             // more than a few long ones, and keep CI fast.
             fault_phase: Duration::from_millis(12 * token_ms.max(1500)),
+            cluster: None,
+        })
+    }
+
+    /// The cluster scenarios of issue 6.
+    fn cluster_builtin(name: &str) -> Option<Scenario> {
+        let (about, conf, crm, script, fault_s): (&str, String, String, Script, u64) = match name {
+            "failover" => (
+                "the seed's corosync.conf and configure.crm (vip, mynfs, mysqld): standby, online, crash and return of the active node",
+                SEED_COROSYNC_CONF.to_string(),
+                SEED_CONFIGURE_CRM.to_string(),
+                vec![
+                    at(40, Step::Mark { name: "A", target: running("mysqld") }),
+                    at(40, Step::Standby { target: marked("A") }),
+                    at(70, Step::Online { target: marked("A") }),
+                    at(100, Step::Mark { name: "B", target: running("mysqld") }),
+                    at(100, Step::Crash { target: marked("B") }),
+                    at(130, Step::Boot { target: marked("B") }),
+                ],
+                160,
+            ),
+            "quorum-three" => (
+                "3 nodes, the seed's resources with no-quorum-policy=stop: the active node is cut off (2|1), the majority takes over, the heal merges",
+                nodelist_conf("three", 3, ""),
+                seed_crm_with(&[("no-quorum-policy", "stop")], ""),
+                vec![
+                    at(30, Step::Mark { name: "A", target: running("mysqld") }),
+                    at(30, Step::Isolate { target: marked("A") }),
+                    at(70, Step::HealNetwork),
+                ],
+                100,
+            ),
+            "fencing-two-node" => (
+                "2 nodes, two_node: 1, stonith enabled (a fence device per node): a split, exactly one survivor fences the other",
+                nodelist_conf("pair", 2, "\ttwo_node: 1\n"),
+                seed_crm_with(
+                    &[("stonith-enabled", "true")],
+                    "primitive fence1 stonith:fence_dummy params pcmk_host_list=node1\nprimitive fence2 stonith:fence_dummy params pcmk_host_list=node2\nlocation fence1_not_on_node1 fence1 -inf: node1\nlocation fence2_not_on_node2 fence2 -inf: node2\n",
+                ),
+                vec![
+                    at(40, Step::Mark { name: "A", target: running("mysqld") }),
+                    at(40, Step::Isolate { target: marked("A") }),
+                    at(80, Step::HealNetwork),
+                ],
+                110,
+            ),
+            "failing-monitor" => (
+                "2 nodes, mysqld monitored every 5 s, migration-threshold 3, failure-timeout 60 s, preferring node1: its agent breaks there, it restarts then moves, and returns once repaired and expired",
+                nodelist_conf("pair", 2, "\ttwo_node: 1\n"),
+                "property stonith-enabled=false\nproperty no-quorum-policy=ignore\nrsc_defaults resource-stickiness=0\nprimitive mysqld ocf:heartbeat:Dummy op monitor interval=5s timeout=20s meta migration-threshold=3 failure-timeout=60s\nlocation mysqld_prefers_node1 mysqld 100: node1\ncommit\n".to_string(),
+                vec![
+                    at(30, Step::BreakAgent { target: Target::Node(1), rsc: "mysqld".into() }),
+                    at(90, Step::RepairAgent { target: Target::Node(1), rsc: "mysqld".into() }),
+                ],
+                200,
+            ),
+            "partition-change" => (
+                "3 nodes, the seed's resources: configuration changes typed on both sides of a 1|2 partition; after the heal every node holds the winning CIB",
+                nodelist_conf("three", 3, ""),
+                seed_crm_with(&[("no-quorum-policy", "stop")], ""),
+                vec![
+                    at(30, Step::Isolate { target: Target::Node(1) }),
+                    at(40, Step::Admin { on: Target::Node(1), cmd: AdminCommand::Configure { crm: "rsc_defaults resource-stickiness=50\ncommit\n".into() } }),
+                    at(45, Step::Admin { on: Target::Node(2), cmd: AdminCommand::Configure { crm: "rsc_defaults resource-stickiness=200\ncommit\nproperty cluster-recheck-interval=5min\ncommit\n".into() } }),
+                    at(60, Step::HealNetwork),
+                ],
+                80,
+            ),
+            _ => return None,
+        };
+        let name = NAMES.into_iter().find(|n| *n == name)?;
+        let config = config::load(&conf).expect("built-in configurations are valid");
+        let nodes = if config.nodes.is_empty() {
+            vec![1, 2]
+        } else {
+            config.nodes.iter().map(|n| n.nodeid).collect()
+        };
+        let setup = ClusterSetup { crm, script };
+        let _ = setup.cib();
+        Some(Scenario {
+            name,
+            about,
+            config,
+            nodes,
+            fault_phase: Duration::from_secs(fault_s),
+            cluster: Some(setup),
         })
     }
 
@@ -112,10 +277,36 @@ impl Scenario {
     }
 
     pub fn node_kind(&self) -> NodeKind {
-        NodeKind::Membership {
-            totem: self.totem_config(),
-            votes: self.vote_config(),
+        let (totem, votes) = (self.totem_config(), self.vote_config());
+        match self.cluster {
+            Some(_) => NodeKind::Cluster { totem, votes },
+            None => NodeKind::Membership { totem, votes },
         }
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        self.cluster.is_some()
+    }
+
+    /// Whether a resource may run twice by configuration: stonith disabled
+    /// and a partition allowed to act without quorum (no-quorum-policy
+    /// ignore, or two_node where both halves keep quorum).
+    pub fn runs_twice_by_configuration(&self) -> bool {
+        let Some(setup) = &self.cluster else {
+            return false;
+        };
+        let cib = setup.cib();
+        let prop = |n: &str| cib.configuration.property(n).map(str::to_string);
+        let stonith = prop("stonith-enabled").as_deref().is_none_or(is_true);
+        let ignore = prop("no-quorum-policy").as_deref() == Some("ignore");
+        !stonith && (ignore || self.config.quorum.two_node)
+    }
+
+    /// How long after the single view every resource must be where the
+    /// policy engine puts it: a few transitions of starts and stops (each
+    /// op at most a few seconds), a failure-timeout recheck, the DC's sync.
+    pub fn placement_bound(&self) -> Duration {
+        Duration::from_secs(120)
     }
 
     /// Whether the transport knows who sent a datagram (a node list):
@@ -178,6 +369,13 @@ mod tests {
             [1, 2, 3, 4, 5]
         );
         assert_eq!(Scenario::all().len(), NAMES.len());
+        let f = Scenario::builtin("failover").unwrap();
+        assert!(f.is_cluster() && f.runs_twice_by_configuration());
+        let cib = f.cluster.as_ref().unwrap().cib();
+        assert!(cib.configuration.find_resource("mysqld").is_some());
+        let q = Scenario::builtin("quorum-three").unwrap();
+        assert!(!q.runs_twice_by_configuration());
+        assert_eq!(crate::node::uname_of(3), "node3");
         assert!(Scenario::builtin("nope").is_none());
     }
 }

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use cohort_core::controller::ClusterEvent;
 use cohort_core::time::Instant;
 use cohort_core::totem::{NodeId, RingId};
 
@@ -111,6 +112,68 @@ fn describe(r: &Record) -> Option<String> {
             if *quorate { "quorate" } else { "NOT quorate" }
         ),
         Record::Fault { fault, .. } => describe_fault(fault),
+        Record::Exec {
+            node,
+            rsc,
+            action,
+            interval_ms: 0,
+            ..
+        } => format!("node {node} exec {action} {rsc}"),
+        Record::OpDone {
+            node,
+            rsc,
+            action,
+            interval_ms,
+            rc,
+            op_status,
+            ..
+        } if *interval_ms == 0 || *rc != 0 || *op_status != 0 => format!(
+            "node {node} {action} {rsc} -> rc={rc}{}",
+            if *op_status == 2 { " TIMED OUT" } else { "" }
+        ),
+        Record::Instance {
+            node,
+            rsc,
+            up,
+            cause,
+            ..
+        } => format!(
+            "node {node} {rsc} {} ({cause:?})",
+            if *up { "UP" } else { "DOWN" }
+        ),
+        Record::FenceAsked { by, target, .. } => format!("node {by} FENCES {target}"),
+        Record::FenceDone { by, target, ok, .. } => format!(
+            "node {by}: fencing {target} {}",
+            if *ok { "succeeded" } else { "FAILED" }
+        ),
+        Record::Admin { node, req, cmd, .. } => format!("admin on node {node} #{req}: {cmd}"),
+        Record::Reply {
+            node, req, text, ..
+        } => format!("node {node} replies #{req}: {text}"),
+        Record::Cluster { node, event, .. } => describe_event(*node, event)?,
+        _ => return None,
+    })
+}
+
+/// The cluster events worth a line: DC, syncs, transitions, admin.
+fn describe_event(node: NodeId, e: &ClusterEvent) -> Option<String> {
+    Some(match e {
+        ClusterEvent::DcChanged { dc } => format!("node {node}: DC is node {dc}"),
+        ClusterEvent::CibSynced { version, from } => {
+            format!("node {node}: CIB synced at {version:?} from node {from}")
+        }
+        ClusterEvent::AdminApplied { origin, version } => {
+            format!("node {node}: applies node {origin}'s change -> {version:?}")
+        }
+        ClusterEvent::TransitionStarted { id, actions } => {
+            format!("node {node}: transition {id:?} starts ({actions} actions)")
+        }
+        ClusterEvent::TransitionCompleted { id } => {
+            format!("node {node}: transition {id:?} complete")
+        }
+        ClusterEvent::TransitionAborted { id, reason } => {
+            format!("node {node}: transition {id:?} aborted: {reason}")
+        }
         _ => return None,
     })
 }
@@ -172,6 +235,8 @@ fn describe_fault(f: &Fault) -> String {
         Fault::Resume { node } => format!("node {node} resumes"),
         Fault::ClockJump { node, jump_ms } => format!("node {node} clock jumps +{jump_ms} ms"),
         Fault::HealAll => "HEAL: network healthy, nodes resumed and restarted".into(),
+        Fault::BreakAgent { node, rsc } => format!("node {node}: the {rsc} agent breaks"),
+        Fault::RepairAgent { node, rsc } => format!("node {node}: the {rsc} agent is repaired"),
     }
 }
 

@@ -17,20 +17,29 @@
 //! order they were scheduled (the queue's sequence), node timers after
 //! queued events and in node order. No wall clock, no hash order.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
+use cohort_core::cib::xml::write_cib;
+use cohort_core::controller::replica::CIB_KEY;
+use cohort_core::controller::{AdminCommand, FenceId, WriteToken};
+use cohort_core::executor::OpId;
+use cohort_core::node::RequestId;
 use cohort_core::planted::PlantedBugs;
 use cohort_core::time::Instant;
 use cohort_core::totem::NodeId;
 
+use crate::admin::{crm_text, Step, Target};
+use crate::agents::{AgentProfile, Agents};
 use crate::checker::{self, QuorumView, QuorumWatch, Violation, ViolationKind, Violations};
 use crate::clock::EventQueue;
+use crate::disk::{DiskProfile, Disks};
 use crate::faults::{FaultAction, FaultMode, FaultProfile};
-use crate::history::{Fault, History, Record};
+use crate::fencer::{self, FenceProfile};
+use crate::history::{Cause, Fault, History, Record};
 use crate::local_time::LocalClock;
 use crate::network::Network;
-use crate::node::{NodeInput, NodeKind, NodeOutput, SimNode};
+use crate::node::{uname_of, NodeInput, NodeKind, NodeOutput, SimNode};
 use crate::rng::SimRng;
 use crate::scenario::Scenario;
 use crate::trace::Trace;
@@ -47,6 +56,8 @@ pub const MAX_INBOX_PACKETS: usize = 512;
 const MAX_PENDING_BEFORE_SEND: usize = 256;
 /// How long traffic keeps flowing once the single view formed.
 const SETTLED_TRAFFIC: Duration = Duration::from_secs(1);
+/// How often the placement is checked after the single view.
+const PLACEMENT_POLL: Duration = Duration::from_millis(500);
 
 /// What one run is.
 #[derive(Debug, Clone)]
@@ -82,6 +93,34 @@ enum Event {
     /// The liveness bound after the heal.
     Deadline,
     End,
+    /// Run `run` of an agent op ends.
+    OpDone {
+        node: usize,
+        incarnation: u32,
+        op: OpId,
+        run: u64,
+    },
+    DiskSynced {
+        node: usize,
+        incarnation: u32,
+        token: WriteToken,
+    },
+    /// A fence device reports to its requester (having acted first).
+    FenceDone {
+        by: usize,
+        incarnation: u32,
+        id: FenceId,
+        target_name: String,
+        target: Option<usize>,
+        ok: bool,
+        boot_after: Option<Duration>,
+    },
+    /// The scenario script's step `index`.
+    Script {
+        index: usize,
+    },
+    /// After the single view: are the resources where the policy puts them?
+    Placement,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +138,8 @@ struct Slot {
     clock: LocalClock,
     /// Paused until the Resume event with this pause number.
     paused: Option<u64>,
-    inbox: VecDeque<(NodeId, Vec<u8>)>,
+    /// What reached the node while it was paused, in arrival order.
+    inbox: VecDeque<NodeInput>,
     /// The node's next deadline in world time.
     timer_at: Option<Instant>,
     sent: u64,
@@ -127,7 +167,11 @@ pub struct RunReport {
     pub heal_at: Instant,
     /// From the heal to one quorate view of every node.
     pub heal_to_view: Option<Duration>,
+    /// From the single view to every resource where the policy puts it.
+    pub view_to_placement: Option<Duration>,
     pub nodes: Vec<NodeId>,
+    /// Ground truth at the end: (node, rsc) really running.
+    pub running: BTreeSet<(NodeId, String)>,
 }
 
 impl RunReport {
@@ -158,6 +202,12 @@ pub struct World {
     events: u64,
     /// The payload of the send being handled, for a rejection.
     sending: Option<Vec<u8>>,
+    agents: Agents,
+    disks: Disks,
+    fences: FenceProfile,
+    marks: BTreeMap<&'static str, NodeId>,
+    next_req: u64,
+    view_to_placement: Option<Duration>,
 }
 
 impl World {
@@ -182,6 +232,30 @@ impl World {
             })
             .collect();
         let heal_at = Instant::ZERO + spec.scenario.fault_phase;
+        // Only cluster runs draw these, so membership seeds replay as they
+        // always did.
+        let swarm = spec.faults == FaultMode::Swarm && spec.scenario.is_cluster();
+        let agents = Agents::new(if swarm {
+            AgentProfile::draw(&mut rng)
+        } else {
+            AgentProfile::healthy()
+        });
+        let mut disks = Disks::new(if swarm {
+            DiskProfile::draw(&mut rng)
+        } else {
+            DiskProfile::fast()
+        });
+        let fences = if swarm {
+            FenceProfile::draw(&mut rng)
+        } else {
+            FenceProfile::reliable()
+        };
+        if let Some(setup) = &spec.scenario.cluster {
+            let xml = write_cib(&setup.cib()).into_bytes();
+            for id in &nodes {
+                disks.preload(*id, CIB_KEY, xml.clone());
+            }
+        }
         let mut world = World {
             kind: spec.scenario.node_kind(),
             watch: QuorumWatch::new(spec.scenario.unsafe_by_configuration()),
@@ -202,6 +276,12 @@ impl World {
             next_pause: 0,
             events: 0,
             sending: None,
+            agents,
+            disks,
+            fences,
+            marks: BTreeMap::new(),
+            next_req: 1,
+            view_to_placement: None,
         };
         world.schedule_start();
         world
@@ -213,8 +293,20 @@ impl World {
         for node in 0..self.slots.len() {
             let at = Instant::from_millis(self.rng.below(spread_ms));
             self.schedule(at, Event::Start { node });
-            let first_send = at + self.profile.next_send_gap(&mut self.rng);
-            self.schedule(first_send, Event::Send { node });
+            if !self.spec.scenario.is_cluster() {
+                let first_send = at + self.profile.next_send_gap(&mut self.rng);
+                self.schedule(first_send, Event::Send { node });
+            }
+        }
+        let steps = self
+            .spec
+            .scenario
+            .cluster
+            .as_ref()
+            .map_or(0, |c| c.script.len());
+        for index in 0..steps {
+            let at = self.spec.scenario.cluster.as_ref().expect("cluster").script[index].0;
+            self.schedule(Instant::ZERO + at, Event::Script { index });
         }
         if self.profile.injects_faults() {
             let first = Instant::ZERO + self.profile.next_gap(&mut self.rng);
@@ -263,7 +355,17 @@ impl World {
                 self.check_settled();
             }
         }
-        self.violations.extend(checker::check_safety(&self.history));
+        if let Some(setup) = &self.spec.scenario.cluster {
+            self.violations
+                .extend(checker::check_cluster_safety(&self.history));
+            let rules = checker::Rules::of(&setup.cib());
+            let allowed = self.spec.scenario.runs_twice_by_configuration();
+            self.violations.extend(checker::check_resources(
+                self.history.records(),
+                &rules,
+                allowed,
+            ));
+        }
         RunReport {
             scenario: self.spec.scenario.name,
             seed: self.spec.seed,
@@ -276,7 +378,9 @@ impl World {
             history: self.history,
             heal_at: self.heal_at,
             heal_to_view: self.heal_to_view,
+            view_to_placement: self.view_to_placement,
             nodes: self.spec.scenario.nodes.clone(),
+            running: self.agents.running().clone(),
         }
     }
 
@@ -358,6 +462,51 @@ impl World {
                 self.trace.note(9, &[now]);
                 self.end();
             }
+            Event::OpDone {
+                node,
+                incarnation,
+                op,
+                run,
+            } => {
+                self.trace.note(10, &[now, node as u64, op.0, run]);
+                if self.slots[node].incarnation == incarnation {
+                    self.op_done(node, op, run);
+                }
+            }
+            Event::DiskSynced {
+                node,
+                incarnation,
+                token,
+            } => {
+                self.trace.note(11, &[now, node as u64, token.0]);
+                let slot = &self.slots[node];
+                if slot.incarnation == incarnation && slot.node.is_some() {
+                    let id = slot.id;
+                    if self.disks.sync(id, token) {
+                        self.complete(node, NodeInput::DiskDone { token });
+                    }
+                }
+            }
+            Event::FenceDone {
+                by,
+                incarnation,
+                id,
+                target_name,
+                target,
+                ok,
+                boot_after,
+            } => {
+                self.trace.note(12, &[now, by as u64, id.0, u64::from(ok)]);
+                self.fence_done(by, incarnation, id, target_name, target, ok, boot_after);
+            }
+            Event::Script { index } => {
+                self.trace.note(13, &[now, index as u64]);
+                self.script_step(index);
+            }
+            Event::Placement => {
+                self.trace.note(14, &[now]);
+                self.check_placement();
+            }
         }
     }
 
@@ -371,7 +520,13 @@ impl World {
         let slot = &mut self.slots[node];
         slot.incarnation += 1;
         let local = slot.clock.local(self.now);
-        slot.node = Some(self.kind.start(slot.id, local, seed, self.spec.planted));
+        let persisted = self.disks.durable_cib(slot.id);
+        let epoch_s = self.agents.epoch_s(self.now);
+        slot.node =
+            Some(
+                self.kind
+                    .start(slot.id, local, seed, self.spec.planted, persisted, epoch_s),
+            );
         let (id, incarnation) = (slot.id, slot.incarnation);
         self.record(Record::Started {
             node: id,
@@ -394,7 +549,29 @@ impl World {
             node: id,
             at: self.now,
         });
+        self.disks.crash(id);
+        for rsc in self.agents.node_down(id) {
+            self.record(Record::Instance {
+                node: id,
+                at: self.now,
+                rsc,
+                up: false,
+                cause: Cause::NodeDown,
+            });
+        }
         self.check_quorum();
+    }
+
+    /// Hands a completion (op, disk, fence) to the node; a paused node
+    /// finds it when it resumes (a socket buffer drops datagrams, but a
+    /// completion is the node's own state and is never dropped).
+    fn complete(&mut self, node: usize, input: NodeInput) {
+        let slot = &mut self.slots[node];
+        if slot.node.is_some() && slot.paused.is_some() {
+            slot.inbox.push_back(input);
+            return;
+        }
+        self.input(node, input);
     }
 
     /// Feeds one input to a running node and routes what it says.
@@ -411,13 +588,13 @@ impl World {
         if slot.node.is_none() {
             return;
         }
+        let from = self.spec.scenario.transport_knows_sender().then_some(from);
         if slot.paused.is_some() {
             if slot.inbox.len() < MAX_INBOX_PACKETS {
-                slot.inbox.push_back((from, bytes));
+                slot.inbox.push_back(NodeInput::Datagram { from, bytes });
             }
             return;
         }
-        let from = self.spec.scenario.transport_knows_sender().then_some(from);
         self.input(to, NodeInput::Datagram { from, bytes });
     }
 
@@ -532,12 +709,304 @@ impl World {
                         payload,
                     });
                 }
+                other => self.cluster_output(node, other),
             }
         }
         self.refresh_timer(node);
         if quorum_changed {
             self.check_quorum();
         }
+    }
+
+    /// Serves what only a cluster node says: agent calls, disk writes,
+    /// fence requests, replies, events.
+    fn cluster_output(&mut self, node: usize, output: NodeOutput) {
+        let (id, incarnation, at) = (self.slots[node].id, self.slots[node].incarnation, self.now);
+        match output {
+            NodeOutput::Exec(req) => {
+                self.trace.note(30, &[u64::from(id), req.op.0]);
+                self.record(Record::Exec {
+                    node: id,
+                    at,
+                    rsc: req.rsc.clone(),
+                    action: req.action.clone(),
+                    interval_ms: req.interval_ms,
+                });
+                let op = req.op;
+                let (done_at, run) = self.agents.exec(&mut self.rng, id, req, at);
+                self.schedule(
+                    done_at,
+                    Event::OpDone {
+                        node,
+                        incarnation,
+                        op,
+                        run,
+                    },
+                );
+            }
+            NodeOutput::Cancel(op) => {
+                self.trace.note(31, &[u64::from(id), op.0]);
+                self.agents.cancel(id, op);
+            }
+            NodeOutput::WriteDisk { key, bytes, token } => {
+                self.trace.note(32, &[u64::from(id), token.0]);
+                let sync_at = self.disks.write(&mut self.rng, id, key, bytes, token, at);
+                self.schedule(
+                    sync_at,
+                    Event::DiskSynced {
+                        node,
+                        incarnation,
+                        token,
+                    },
+                );
+            }
+            NodeOutput::Fence(req) => {
+                self.trace.note(33, &[u64::from(id), req.id.0]);
+                self.record(Record::FenceAsked {
+                    by: id,
+                    at,
+                    target: req.target.clone(),
+                });
+                let outcome = fencer::attempt(&self.fences, &mut self.rng, &req);
+                let target = outcome.target.and_then(|t| self.index_of(t));
+                self.schedule(
+                    at + outcome.after,
+                    Event::FenceDone {
+                        by: node,
+                        incarnation,
+                        id: req.id,
+                        target_name: req.target,
+                        target,
+                        ok: outcome.ok && target.is_some(),
+                        boot_after: outcome.boot_after,
+                    },
+                );
+            }
+            NodeOutput::Reply { req, reply } => {
+                self.trace.note(34, &[u64::from(id), req.0]);
+                let (ok, text) = match &reply {
+                    Ok(v) => (true, format!("ok {v:?}")),
+                    Err(e) => (false, e.to_string()),
+                };
+                self.record(Record::Reply {
+                    node: id,
+                    at,
+                    req: req.0,
+                    ok,
+                    text,
+                });
+            }
+            NodeOutput::Event(event) => {
+                self.trace.note(35, &[u64::from(id)]);
+                self.record(Record::Cluster {
+                    node: id,
+                    incarnation,
+                    at,
+                    event,
+                });
+            }
+            NodeOutput::Multicast(_)
+            | NodeOutput::Unicast { .. }
+            | NodeOutput::Deliver { .. }
+            | NodeOutput::View { .. }
+            | NodeOutput::Quorum { .. }
+            | NodeOutput::SendRejected => unreachable!("handled by drain"),
+        }
+    }
+
+    fn op_done(&mut self, node: usize, op: OpId, run: u64) {
+        let id = self.slots[node].id;
+        let incarnation = self.slots[node].incarnation;
+        let Some(c) = self.agents.complete(&mut self.rng, id, op, run, self.now) else {
+            return;
+        };
+        let at = self.now;
+        if let Some((up, cause)) = c.change {
+            self.record(Record::Instance {
+                node: id,
+                at,
+                rsc: c.rsc.clone(),
+                up,
+                cause,
+            });
+        }
+        self.record(Record::OpDone {
+            node: id,
+            at,
+            rsc: c.rsc,
+            action: c.action,
+            interval_ms: c.interval_ms,
+            rc: c.outcome.rc,
+            op_status: c.outcome.op_status,
+        });
+        if let Some((next_at, next_run)) = c.next {
+            self.schedule(
+                next_at,
+                Event::OpDone {
+                    node,
+                    incarnation,
+                    op,
+                    run: next_run,
+                },
+            );
+        }
+        self.complete(
+            node,
+            NodeInput::OpDone {
+                op,
+                outcome: c.outcome,
+            },
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fence_done(
+        &mut self,
+        by: usize,
+        incarnation: u32,
+        id: FenceId,
+        target_name: String,
+        target: Option<usize>,
+        ok: bool,
+        boot_after: Option<Duration>,
+    ) {
+        // The device acts before it reports: the target is down first.
+        if let (true, Some(t)) = (ok, target) {
+            self.crash(t);
+            if let Some(d) = boot_after {
+                self.schedule(self.now + d, Event::Start { node: t });
+            }
+        }
+        let by_id = self.slots[by].id;
+        self.record(Record::FenceDone {
+            by: by_id,
+            at: self.now,
+            target: target_name,
+            ok,
+        });
+        if self.slots[by].incarnation == incarnation {
+            self.complete(by, NodeInput::FenceDone { id, ok });
+        }
+    }
+
+    // ---- the script ----
+
+    fn resolve(&self, target: &Target) -> Option<usize> {
+        let id = match target {
+            Target::Node(id) => Some(*id),
+            Target::Running(rsc) => self
+                .agents
+                .running()
+                .iter()
+                .find(|(_, r)| r == rsc)
+                .map(|(n, _)| *n),
+            Target::Marked(name) => self.marks.get(name).copied(),
+        }?;
+        self.index_of(id)
+    }
+
+    /// The lowest running node, where an administrator types a command
+    /// about another one.
+    fn console(&self) -> Option<usize> {
+        self.slots.iter().position(|s| s.runs())
+    }
+
+    fn script_step(&mut self, index: usize) {
+        let step = self.spec.scenario.cluster.as_ref().expect("cluster").script[index]
+            .1
+            .clone();
+        match step {
+            Step::Mark { name, target } => {
+                if let Some(i) = self.resolve(&target) {
+                    self.marks.insert(name, self.slots[i].id);
+                }
+            }
+            Step::Admin { on, cmd } => {
+                if let Some(i) = self.resolve(&on) {
+                    self.admin(i, cmd);
+                }
+            }
+            Step::Standby { target } => self.node_mode(&target, true),
+            Step::Online { target } => self.node_mode(&target, false),
+            Step::Crash { target } => {
+                if let Some(i) = self.resolve(&target) {
+                    self.crash(i);
+                }
+            }
+            Step::Boot { target } => {
+                if let Some(i) = self.resolve(&target) {
+                    self.start(i);
+                }
+            }
+            Step::Isolate { target } => {
+                let Some(i) = self.resolve(&target) else {
+                    return;
+                };
+                let me = self.slots[i].id;
+                let mut cuts = BTreeSet::new();
+                for s in &self.slots {
+                    if s.id != me {
+                        cuts.insert((me, s.id));
+                        cuts.insert((s.id, me));
+                    }
+                }
+                self.apply(FaultAction::Partition {
+                    cuts,
+                    one_way: false,
+                });
+            }
+            Step::HealNetwork => self.apply(FaultAction::HealNetwork),
+            Step::BreakAgent { target, rsc } => self.agent_health(&target, rsc, true),
+            Step::RepairAgent { target, rsc } => self.agent_health(&target, rsc, false),
+        }
+    }
+
+    /// `crm node standby|online` of the target, typed on the console.
+    fn node_mode(&mut self, target: &Target, standby: bool) {
+        let (Some(t), Some(c)) = (self.resolve(target), self.console()) else {
+            return;
+        };
+        let node = uname_of(self.slots[t].id);
+        let cmd = if standby {
+            AdminCommand::Standby { node }
+        } else {
+            AdminCommand::Online { node }
+        };
+        self.admin(c, cmd);
+    }
+
+    fn agent_health(&mut self, target: &Target, rsc: String, broken: bool) {
+        let Some(i) = self.resolve(target) else {
+            return;
+        };
+        let node = self.slots[i].id;
+        let fault = if broken {
+            self.agents.break_agent(node, &rsc);
+            Fault::BreakAgent { node, rsc }
+        } else {
+            self.agents.repair_agent(node, &rsc);
+            Fault::RepairAgent { node, rsc }
+        };
+        self.record(Record::Fault {
+            at: self.now,
+            fault,
+        });
+    }
+
+    /// Types `cmd` on node `node`.
+    fn admin(&mut self, node: usize, cmd: AdminCommand) {
+        if !self.slots[node].runs() {
+            return;
+        }
+        let req = RequestId(self.next_req);
+        self.next_req += 1;
+        self.record(Record::Admin {
+            node: self.slots[node].id,
+            at: self.now,
+            req: req.0,
+            cmd: crm_text(&cmd),
+        });
+        self.input(node, NodeInput::Admin { req, cmd });
     }
 
     fn refresh_timer(&mut self, node: usize) {
@@ -695,9 +1164,8 @@ impl World {
         // What piled up in the socket buffer, in arrival order; the node
         // may crash meanwhile only through a fault event, which cannot run
         // inside this loop.
-        while let Some((from, bytes)) = self.slots[node].inbox.pop_front() {
-            let from = self.spec.scenario.transport_knows_sender().then_some(from);
-            self.input(node, NodeInput::Datagram { from, bytes });
+        while let Some(input) = self.slots[node].inbox.pop_front() {
+            self.input(node, input);
         }
         self.refresh_timer(node);
     }
@@ -706,6 +1174,7 @@ impl World {
 
     fn heal_all(&mut self) {
         self.phase = Phase::Healing;
+        self.agents.calm();
         self.network.heal_all();
         self.record(Record::Fault {
             at: self.now,
@@ -742,6 +1211,12 @@ impl World {
         let at = self.now;
         self.heal_to_view = Some(at.saturating_since(self.heal_at));
         self.phase = Phase::Settled { at };
+        if self.spec.scenario.is_cluster() {
+            self.schedule(at, Event::Placement);
+            let end = at + self.spec.scenario.placement_bound();
+            self.schedule(end, Event::End);
+            return;
+        }
         self.traffic_until = at + SETTLED_TRAFFIC;
         let end = self.traffic_until + self.spec.scenario.delivery_bound();
         self.schedule(end, Event::End);
@@ -752,6 +1227,20 @@ impl World {
             return;
         };
         self.phase = Phase::Done;
+        if self.spec.scenario.is_cluster() {
+            let why = self
+                .placement_gap()
+                .unwrap_or_else(|| "placed, but the run ended first".into());
+            self.violation(
+                ViolationKind::NotPlaced,
+                format!(
+                    "resources not where the policy puts them {} after the single view: {why}",
+                    fmt_ms(self.spec.scenario.placement_bound())
+                ),
+            );
+            self.check_cibs_agree();
+            return;
+        }
         if !self.converged() {
             let states = self.describe();
             self.violation(
@@ -764,6 +1253,82 @@ impl World {
             self.slots.iter().map(|s| (s.id, s.incarnation)).collect();
         let found = checker::check_delivered(self.history.records(), &live, since, self.now);
         self.violations.extend(found);
+    }
+
+    /// Polls, after the single view, until every resource runs where the
+    /// policy engine puts it for the healed cluster.
+    fn check_placement(&mut self) {
+        let Phase::Settled { at: since } = self.phase else {
+            return;
+        };
+        if !self.converged() {
+            self.schedule(self.now + PLACEMENT_POLL, Event::Placement);
+            return;
+        }
+        if self.placement_gap().is_some() {
+            self.schedule(self.now + PLACEMENT_POLL, Event::Placement);
+            return;
+        }
+        self.view_to_placement = Some(self.now.saturating_since(since));
+        self.phase = Phase::Done;
+        self.check_cibs_agree();
+    }
+
+    /// What keeps the cluster from its placement, or None when every
+    /// resource runs exactly where `policy::schedule` of the DC's CIB puts
+    /// it, and the DC is idle.
+    fn placement_gap(&self) -> Option<String> {
+        let nodes: Vec<&cohort_core::node::Node> = self
+            .slots
+            .iter()
+            .filter_map(|s| s.node.as_ref()?.cluster())
+            .collect();
+        let Some(dc) = nodes.iter().find(|n| n.dc() == Some(n.id())) else {
+            return Some("no DC".into());
+        };
+        if nodes.iter().any(|n| n.dc() != Some(dc.id())) {
+            return Some("nodes disagree on the DC".into());
+        }
+        if dc.controller().transition_in_progress() {
+            return Some("a transition is in progress".into());
+        }
+        let t = cohort_core::policy::schedule(dc.cib());
+        let want: BTreeSet<(NodeId, String)> = t
+            .placement
+            .iter()
+            .filter_map(|p| {
+                let node = crate::node::id_of_uname(p.node.as_deref()?)?;
+                Some((node, p.rsc.clone()))
+            })
+            .collect();
+        let have = self.agents.running();
+        if &want != have {
+            let missing: Vec<_> = want.difference(have).collect();
+            let extra: Vec<_> = have.difference(&want).collect();
+            return Some(format!("missing {missing:?}, extra {extra:?}"));
+        }
+        None
+    }
+
+    /// Every running node holds the same configuration.
+    fn check_cibs_agree(&mut self) {
+        let mut configs: Vec<(NodeId, String)> = Vec::new();
+        for s in &self.slots {
+            let Some(n) = s.node.as_ref().and_then(|n| n.cluster()) else {
+                continue;
+            };
+            let mut cib = n.cib().clone();
+            cib.status = Default::default();
+            configs.push((s.id, write_cib(&cib)));
+        }
+        if let Some((first, xml)) = configs.first() {
+            for (id, other) in &configs[1..] {
+                if other != xml {
+                    let detail = format!("node {id}'s configuration differs from node {first}'s");
+                    self.violation(ViolationKind::CibDiverged, detail);
+                }
+            }
+        }
     }
 
     /// Each node's state, for a liveness violation.

@@ -8,6 +8,7 @@
 mod liveness;
 mod order;
 mod quorum;
+mod resources;
 mod ring;
 mod segments;
 mod synchrony;
@@ -21,6 +22,7 @@ use crate::history::History;
 
 pub use liveness::check_delivered;
 pub use quorum::{QuorumView, QuorumWatch};
+pub use resources::{check as check_resources, Rules};
 
 /// Most violations kept per run: the first ones tell the story.
 pub const MAX_VIOLATIONS: usize = 64;
@@ -62,6 +64,22 @@ pub enum ViolationKind {
     Livelock,
     /// A state machine panicked (an assertion of its own broke).
     Panic,
+    /// A resource that is not a clone really ran on two nodes at once.
+    RunsTwice,
+    /// The same, where the configuration gave up safety (stonith disabled
+    /// with no-quorum-policy=ignore or two_node): counted, not a failure.
+    RunsTwiceByConfiguration,
+    /// A mandatory order's `then` started while the cluster had its
+    /// `first` stopped.
+    OrderBroken,
+    /// An INFINITY colocation's dependent ran apart from its anchor after
+    /// a transition completed.
+    ColocationBroken,
+    /// Members of the settled view hold different configurations.
+    CibDiverged,
+    /// After the single view, the resources did not reach the placement
+    /// the policy engine computes within the bound.
+    NotPlaced,
 }
 
 impl ViolationKind {
@@ -80,6 +98,12 @@ impl ViolationKind {
             ViolationKind::NotDelivered => "not-delivered",
             ViolationKind::Livelock => "livelock",
             ViolationKind::Panic => "panic",
+            ViolationKind::RunsTwice => "runs-twice",
+            ViolationKind::RunsTwiceByConfiguration => "runs-twice-by-configuration",
+            ViolationKind::OrderBroken => "order-broken",
+            ViolationKind::ColocationBroken => "colocation-broken",
+            ViolationKind::CibDiverged => "cib-diverged",
+            ViolationKind::NotPlaced => "not-placed",
         }
     }
 
@@ -87,7 +111,9 @@ impl ViolationKind {
     pub fn is_failure(self) -> bool {
         !matches!(
             self,
-            ViolationKind::SplitBrainByConfiguration | ViolationKind::RingIdReused
+            ViolationKind::SplitBrainByConfiguration
+                | ViolationKind::RingIdReused
+                | ViolationKind::RunsTwiceByConfiguration
         )
     }
 }
@@ -175,6 +201,12 @@ pub fn check_safety(history: &History) -> Vec<Violation> {
     out.extend(synchrony::check(&segs));
     out.extend(ring::check(history.records()));
     out
+}
+
+/// The history checks that hold for a cluster node, which reports its
+/// regular views but no raw deliveries: ring ids.
+pub fn check_cluster_safety(history: &History) -> Vec<Violation> {
+    ring::check(history.records())
 }
 
 #[cfg(test)]
