@@ -21,6 +21,19 @@ pub enum NoQuorumPolicy {
     Suicide,
 }
 
+/// How resources are spread over nodes (placement-strategy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementStrategy {
+    /// Scores, then the fewest resources placed.
+    Default,
+    /// Scores, and utilization must fit the node's capacity.
+    Utilization,
+    /// Utilization, preferring the node with the most free capacity.
+    Balanced,
+    /// Utilization, without spreading.
+    Minimal,
+}
+
 /// Cluster-wide options the scheduler reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -35,6 +48,7 @@ pub struct Options {
     pub stop_orphans: bool,
     pub maintenance_mode: bool,
     pub stop_all: bool,
+    pub placement_strategy: PlacementStrategy,
 }
 
 impl Options {
@@ -63,6 +77,12 @@ impl Options {
             stop_orphans: flag("stop-orphan-resources", true),
             maintenance_mode: flag("maintenance-mode", false),
             stop_all: flag("stop-all-resources", false),
+            placement_strategy: match prop("placement-strategy") {
+                Some("utilization") => PlacementStrategy::Utilization,
+                Some("balanced") => PlacementStrategy::Balanced,
+                Some("minimal") => PlacementStrategy::Minimal,
+                _ => PlacementStrategy::Default,
+            },
         }
     }
 

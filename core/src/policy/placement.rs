@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 
 use crate::cib::{Role, Score};
 
-use super::cluster::{Cluster, NodeIdx};
+use super::cluster::{Cluster, NodeIdx, PlacementStrategy};
 use super::colocation::Coloc;
 use super::promotion;
 use super::resources::{RscIdx, RscKind};
@@ -95,7 +95,17 @@ impl Placer<'_, '_> {
             })
             .collect();
         let mut sorted = keyed;
-        sorted.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
+        // Pacemaker sorts by score where each runs only under a
+        // utilization-aware placement-strategy; by default only priority
+        // reorders the configuration.
+        let by_current = self.cluster.options.placement_strategy != PlacementStrategy::Default;
+        sorted.sort_by(|a, b| {
+            b.1.cmp(&a.1).then(if by_current {
+                b.2.cmp(&a.2)
+            } else {
+                Ordering::Equal
+            })
+        });
         sorted.into_iter().map(|k| k.0).collect()
     }
 
@@ -258,18 +268,29 @@ impl Placer<'_, '_> {
     /// The colocations where `idx` is the dependent: its own, and for the
     /// first primitive of a clone instance, those of the clone.
     fn this_with(&self, idx: RscIdx) -> Vec<Coloc> {
+        // A colocation of the dependent's promoted or unpromoted role does
+        // not move instances: it decides which of them is promoted.
+        self.this_with_any_role(idx)
+            .into_iter()
+            .filter(|c| !Self::of_role(c))
+            .collect()
+    }
+
+    fn of_role(c: &Coloc) -> bool {
+        matches!(c.dependent_role, Some(Role::Promoted | Role::Unpromoted))
+    }
+
+    /// [`Self::this_with`] including the colocations of a role.
+    fn this_with_any_role(&self, idx: RscIdx) -> Vec<Coloc> {
         let clone = self.cluster.table.clone_of(idx).filter(|&c| {
             self.cluster.table.primitives(c).contains(&idx)
                 && self.cluster.table.rscs[idx].parent.is_some_and(|par| {
                     par == c || self.cluster.table.rscs[par].children.first() == Some(&idx)
                 })
         });
-        // A colocation of the dependent's promoted or unpromoted role does
-        // not move instances: it decides which of them is promoted.
         self.colocs
             .iter()
             .filter(|c| c.dependent == idx || Some(c.dependent) == clone)
-            .filter(|c| !matches!(c.dependent_role, Some(Role::Promoted | Role::Unpromoted)))
             .cloned()
             .collect()
     }
@@ -279,6 +300,14 @@ impl Placer<'_, '_> {
             return;
         }
         self.assigning[idx] = true;
+        // The primaries of a role colocation are placed (and so promoted)
+        // first too, as Pacemaker places every primary before its
+        // dependent, so that the promotion they decide is known.
+        for c in self.this_with_any_role(idx) {
+            if Self::of_role(&c) {
+                self.assign_rsc(c.primary);
+            }
+        }
         let mut this_with: Vec<Coloc> = self.this_with(idx);
         this_with.sort_by_key(|c| -self.cluster.table.rscs[c.primary].meta.priority);
         for c in &this_with {
