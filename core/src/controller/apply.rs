@@ -7,7 +7,7 @@ use crate::totem::NodeId;
 use super::admin::{self, AdminCommand, Change};
 use super::fence::{FenceId, FenceRequest};
 use super::message::{ActionTag, HistoryChange, Message, Work};
-use super::status;
+use super::{attrs, status};
 use super::{ClusterEvent, Controller, Effect, Pending};
 
 impl Controller {
@@ -17,6 +17,9 @@ impl Controller {
             Message::Action { tag, target, work } if target == self.id => self.run_work(tag, work),
             Message::Action { .. } => {}
             Message::Result { node, tag, change } => self.apply_result(node, tag, change),
+            Message::ClearFailcount { tag, node, rsc } => {
+                self.apply_clear_failcount(tag, &node, &rsc)
+            }
             Message::Fenced {
                 tag,
                 target,
@@ -69,13 +72,35 @@ impl Controller {
             .collect();
         for id in targets {
             if id == self.id {
-                self.executor.forget(rsc);
+                for op in self.executor.forget(rsc) {
+                    self.effects.push_back(Effect::Cancel(op));
+                }
             }
             if let Some(h) = self.histories.get_mut(&id) {
                 h.retain(|(r, _), _| r != rsc);
             }
+            if let Some(a) = self.node_attrs.get_mut(&id) {
+                attrs::clear(a, rsc);
+            }
         }
         self.derive_status();
+    }
+
+    /// Every replica: `rsc`'s fail-counts on `node` are gone; the DC's
+    /// action is done.
+    fn apply_clear_failcount(&mut self, tag: ActionTag, node: &str, rsc: &str) {
+        let id = self
+            .view
+            .members
+            .iter()
+            .find(|(_, u)| u.as_str() == node)
+            .map(|(id, _)| *id);
+        if let Some(a) = id.and_then(|id| self.node_attrs.get_mut(&id)) {
+            if attrs::clear(a, rsc) {
+                self.derive_status();
+            }
+        }
+        self.on_result(Some(tag), None);
     }
 
     fn run_work(&mut self, tag: ActionTag, work: Work) {
@@ -86,21 +111,29 @@ impl Controller {
                     op: format!("{}_{}", spec.action, spec.interval_ms),
                 });
                 let request = self.executor.run(spec, Some(tag));
+                for op in self.executor.take_cancels() {
+                    self.effects.push_back(Effect::Cancel(op));
+                }
                 self.effects.push_back(Effect::Exec(request));
                 return;
             }
-            // Recurring ops are not run yet (phase 2): cancelling one only
-            // drops its record.
             Work::Cancel {
                 rsc,
                 task,
                 interval_ms,
-            } => HistoryChange::Cancelled {
-                record_id: format!("{rsc}_{task}_{interval_ms}"),
-                rsc,
-            },
+            } => {
+                if let Some(op) = self.executor.cancel(&rsc, &task, interval_ms) {
+                    self.effects.push_back(Effect::Cancel(op));
+                }
+                HistoryChange::Cancelled {
+                    record_id: format!("{rsc}_{task}_{interval_ms}"),
+                    rsc,
+                }
+            }
             Work::Forget { rsc } => {
-                self.executor.forget(&rsc);
+                for op in self.executor.forget(&rsc) {
+                    self.effects.push_back(Effect::Cancel(op));
+                }
                 HistoryChange::Forget { rsc }
             }
             Work::Fence {
@@ -148,6 +181,15 @@ impl Controller {
         match change {
             HistoryChange::Records(records) => {
                 h.extend(status::history_of(&records));
+                if records.iter().any(|r| r.id.ends_with("_last_failure_0")) {
+                    let fatal = self
+                        .cib()
+                        .configuration
+                        .property("start-failure-is-fatal")
+                        .is_none_or(crate::cib::is_true);
+                    let a = self.node_attrs.entry(node).or_default();
+                    attrs::record_failure(a, &records[0], fatal);
+                }
             }
             HistoryChange::Forget { rsc } => h.retain(|(r, _), _| *r != rsc),
             HistoryChange::Cancelled { rsc, record_id } => {
@@ -159,7 +201,12 @@ impl Controller {
     }
 
     pub(super) fn derive_status(&mut self) {
-        status::derive(self.replica.cib_mut(), &self.view, &self.histories);
+        status::derive(
+            self.replica.cib_mut(),
+            &self.view,
+            &self.histories,
+            &self.node_attrs,
+        );
         self.replica.cib_mut().bump_num_updates();
     }
 }

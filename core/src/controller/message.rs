@@ -60,6 +60,13 @@ pub enum Message {
         tag: Option<ActionTag>,
         change: HistoryChange,
     },
+    /// The DC clears `rsc`'s fail-counts on `node` (a clear_failcount
+    /// action): every replica forgets them.
+    ClearFailcount {
+        tag: ActionTag,
+        node: String,
+        rsc: String,
+    },
     /// A fence request of the sender finished: on `ok`, `target` is
     /// certainly down (see [`super::fencing`]).
     Fenced {
@@ -83,6 +90,8 @@ pub struct Hello {
     /// With fencing: nodes that left uncleanly and are not fenced yet, by
     /// name, with the history they last had (what they may still run).
     pub lost: Vec<(String, Vec<OpRecord>)>,
+    /// This node's transient attributes (fail-counts).
+    pub attrs: Vec<(String, String)>,
 }
 
 /// What an action asks of its node.

@@ -31,6 +31,7 @@
 
 pub mod admin;
 mod apply;
+pub mod attrs;
 pub mod dc;
 pub mod event;
 pub mod fence;
@@ -122,6 +123,8 @@ pub struct Controller {
     /// Members of the last view whose sync completed here.
     last_members: Vec<NodeId>,
     histories: BTreeMap<NodeId, History>,
+    /// Every member's transient attributes (fail-counts), in agreed order.
+    node_attrs: BTreeMap<NodeId, attrs::Attrs>,
     dc: Option<NodeId>,
     quorate: bool,
     run: Option<Run>,
@@ -161,6 +164,7 @@ impl Controller {
             view: Membership::default(),
             last_members: Vec::new(),
             histories: BTreeMap::new(),
+            node_attrs: BTreeMap::new(),
             dc: None,
             quorate: false,
             run: None,
@@ -271,7 +275,7 @@ impl Controller {
     pub fn handle_op_done(&mut self, now: Instant, op: OpId, outcome: &OpOutcome) {
         self.tick(now);
         let Some((records, tag)) = self.executor.complete(op, outcome) else {
-            return;
+            return; // unknown, or a recurring op answering as before
         };
         self.broadcast(&Message::Result {
             node: self.id,

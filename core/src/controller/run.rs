@@ -50,7 +50,7 @@ impl Controller {
                 ),
             });
         }
-        let transition = policy::schedule(self.cib());
+        let transition = policy::schedule_at(self.cib(), self.clock.epoch_s());
         if transition.actions.is_empty() {
             return self.arm_recheck();
         }
@@ -112,6 +112,15 @@ impl Controller {
                 let at = self.clock.now + self.action_timeout(&work);
                 self.timers.set(Timer::ActionTimeout(tag), at);
                 self.broadcast(&Message::Action { tag, target, work });
+            }
+            (_, _) if action.kind == ActionKind::ClearFailcount => {
+                run.set_in_flight(a);
+                let rsc = action.rsc.clone().unwrap_or_default();
+                self.broadcast(&Message::ClearFailcount {
+                    tag,
+                    node: action.node.clone(),
+                    rsc,
+                });
             }
             (_, _) if matches!(action.kind, ActionKind::Fence { .. }) => {
                 // Never pretend a node was fenced: the action stays in
@@ -203,8 +212,10 @@ impl Controller {
 }
 
 impl Controller {
-    /// The DC is idle: run the policy again after cluster-recheck-interval
-    /// (time-based rules and expiries are only noticed by running it).
+    /// The DC is idle: run the policy again when the earliest failure
+    /// expires (failure-timeout), and at the latest after
+    /// cluster-recheck-interval (time-based rules are only noticed by
+    /// running it).
     fn arm_recheck(&mut self) {
         let interval_ms = self
             .cib()
@@ -212,11 +223,16 @@ impl Controller {
             .property("cluster-recheck-interval")
             .and_then(|v| parse_duration_ms(v).ok())
             .unwrap_or(DEFAULT_RECHECK_INTERVAL_MS);
-        if interval_ms == 0 {
-            return self.timers.cancel(Timer::Recheck);
+        let now_s = self.clock.epoch_s();
+        let dated = policy::at_date(self.cib(), now_s);
+        let expiry = policy::failure::next_expiry_s(&policy::cluster::Cluster::new(&dated), now_s)
+            .map(|s| self.clock.instant_of(s));
+        let recheck =
+            (interval_ms > 0).then(|| self.clock.now + Duration::from_millis(interval_ms));
+        match [expiry, recheck].into_iter().flatten().min() {
+            Some(at) => self.timers.set(Timer::Recheck, at),
+            None => self.timers.cancel(Timer::Recheck),
         }
-        let at = self.clock.now + Duration::from_millis(interval_ms);
-        self.timers.set(Timer::Recheck, at);
     }
 
     /// How long the DC waits for an action's result: its own timeout plus

@@ -10,6 +10,8 @@ use crate::cib::{Cib, Lrm, LrmResource, NodeState, Status};
 use crate::executor::OpRecord;
 use crate::totem::NodeId;
 
+use super::attrs::Attrs;
+
 /// Every member's history: (rsc, record id) → record.
 pub type History = BTreeMap<(String, String), OpRecord>;
 
@@ -25,13 +27,24 @@ pub struct Membership {
 }
 
 /// Rewrites `cib.status` from `view` and `histories` (members only).
-pub fn derive(cib: &mut Cib, view: &Membership, histories: &BTreeMap<NodeId, History>) {
+pub fn derive(
+    cib: &mut Cib,
+    view: &Membership,
+    histories: &BTreeMap<NodeId, History>,
+    attrs: &BTreeMap<NodeId, Attrs>,
+) {
     let empty = History::new();
+    let no_attrs = Attrs::new();
     let mut states = Vec::new();
     for def in &cib.configuration.nodes {
         let member = view.members.iter().find(|(_, u)| **u == def.uname);
         let state = match member {
-            Some((id, uname)) => member_state(&def.id, uname, histories.get(id).unwrap_or(&empty)),
+            Some((id, uname)) => member_state(
+                &def.id,
+                uname,
+                histories.get(id).unwrap_or(&empty),
+                attrs.get(id).unwrap_or(&no_attrs),
+            ),
             None => absent_state(&def.id, &def.uname, view.lost.get(&def.uname)),
         };
         states.push(state);
@@ -42,7 +55,7 @@ pub fn derive(cib: &mut Cib, view: &Membership, histories: &BTreeMap<NodeId, His
     };
 }
 
-fn member_state(id: &str, uname: &str, history: &History) -> NodeState {
+fn member_state(id: &str, uname: &str, history: &History, attrs: &Attrs) -> NodeState {
     NodeState {
         id: id.to_string(),
         uname: uname.to_string(),
@@ -51,6 +64,7 @@ fn member_state(id: &str, uname: &str, history: &History) -> NodeState {
         join: Some("member".into()),
         expected: Some("member".into()),
         lrm: Some(lrm(id, history)),
+        transient_attributes: super::attrs::transient(id, attrs),
         ..NodeState::default()
     }
 }

@@ -64,6 +64,11 @@ impl Controller {
             last_members: self.last_members.clone(),
             history: self.executor.history(),
             lost: self.lost_for_hello(members),
+            attrs: self
+                .node_attrs
+                .get(&self.id)
+                .map(|a| a.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
         };
         self.broadcast(&Message::Hello(hello));
     }
@@ -158,7 +163,12 @@ impl Controller {
         self.set_cluster_attrs(new_dc);
         let config_changed = before.version != self.cib().version
             || before.configuration != self.cib().configuration;
-        status::derive(self.replica.cib_mut(), &self.view, &self.histories);
+        status::derive(
+            self.replica.cib_mut(),
+            &self.view,
+            &self.histories,
+            &self.node_attrs,
+        );
         self.replica.cib_mut().bump_num_updates();
         if config_changed {
             self.persist();
@@ -226,6 +236,10 @@ impl Controller {
         self.histories = hellos
             .iter()
             .map(|(id, h)| (*id, status::history_of(&h.history)))
+            .collect();
+        self.node_attrs = hellos
+            .iter()
+            .map(|(id, h)| (*id, h.attrs.iter().cloned().collect()))
             .collect();
         self.view = Membership { members, lost };
     }

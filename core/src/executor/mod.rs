@@ -6,7 +6,13 @@
 //! - [`Executor::run`] when an action for this node is delivered: returns
 //!   the request to emit as `Output::Exec`.
 //! - [`Executor::complete`] when the op's result comes back: returns the
-//!   record to broadcast, so that every replica's status agrees.
+//!   record to broadcast, so that every replica's status agrees. A
+//!   recurring op (interval > 0) keeps running until cancelled: the runtime
+//!   reports each run as another result for the same [`OpId`], and only
+//!   the first result and changes of (rc, op-status) are returned, as
+//!   Pacemaker's executor reports them.
+//! - [`Executor::cancel`] / [`Executor::cancel_recurring`] stop recurring
+//!   ops: the ids to emit as `Output::Cancel`.
 //! - [`Executor::history`] for the hello after a view change; ops still in
 //!   flight appear as pending records (call-id -1), as Pacemaker's
 //!   record-pending does, so a new DC counts a start in flight as active.
@@ -94,6 +100,8 @@ impl OpOutcome {
 struct Running<T> {
     spec: OpSpec,
     tag: T,
+    /// A recurring op's last reported (rc, op-status).
+    last: Option<(i32, i32)>,
 }
 
 /// One node's executor. `T` tags an op with the DC's action it serves.
@@ -104,6 +112,9 @@ pub struct Executor<T> {
     running: BTreeMap<OpId, Running<T>>,
     /// (rsc, record id) → record.
     history: BTreeMap<(String, String), OpRecord>,
+    /// Recurring ops stopped because their resource is being stopped, not
+    /// told to the runtime yet ([`Executor::take_cancels`]).
+    cancels: Vec<OpId>,
 }
 
 impl<T: Clone> Default for Executor<T> {
@@ -113,13 +124,20 @@ impl<T: Clone> Default for Executor<T> {
             next_call_id: 1,
             running: BTreeMap::new(),
             history: BTreeMap::new(),
+            cancels: Vec::new(),
         }
     }
 }
 
 impl<T: Clone> Executor<T> {
-    /// Starts `spec`: the request to emit.
+    /// Starts `spec`: the request to emit. A stop first cancels the
+    /// resource's recurring ops (see [`Executor::take_cancels`]), so no
+    /// monitor reports the stopped resource as failed.
     pub fn run(&mut self, spec: OpSpec, tag: T) -> OpRequest {
+        if spec.action == "stop" {
+            let ops = self.cancel_recurring(&spec.rsc);
+            self.cancels.extend(ops);
+        }
         assert!(
             self.running.len() < MAX_RUNNING_OPS,
             "too many ops in flight"
@@ -135,7 +153,14 @@ impl<T: Clone> Executor<T> {
             timeout_ms: spec.timeout_ms,
             params: spec.params.clone(),
         };
-        self.running.insert(op, Running { spec, tag });
+        self.running.insert(
+            op,
+            Running {
+                spec,
+                tag,
+                last: None,
+            },
+        );
         request
     }
 
@@ -143,12 +168,23 @@ impl<T: Clone> Executor<T> {
     /// on failure, `_last_failure_0`) and the tag it ran for. None for an
     /// unknown op (already completed, or from before a restart).
     pub fn complete(&mut self, op: OpId, outcome: &OpOutcome) -> Option<(Vec<OpRecord>, T)> {
-        let Running { spec, tag } = self.running.remove(&op)?;
+        let running = self.running.get_mut(&op)?;
+        let (spec, tag) = if running.spec.interval_ms > 0 {
+            let now = (outcome.rc, outcome.op_status);
+            if running.last == Some(now) {
+                return None; // the same answer again: nothing to tell
+            }
+            running.last = Some(now);
+            (running.spec.clone(), running.tag.clone())
+        } else {
+            let r = self.running.remove(&op).expect("found above");
+            (r.spec, r.tag)
+        };
         let call_id = self.next_call_id;
         self.next_call_id += 1;
         let record = make_record(&spec, call_id, outcome);
         let mut written = vec![record.clone()];
-        if outcome.rc != spec.expected_rc && !benign(&spec, outcome.rc) {
+        if failed(&spec, outcome) {
             let failure = OpRecord {
                 id: format!("{}_last_failure_0", spec.rsc),
                 ..record.clone()
@@ -170,14 +206,53 @@ impl<T: Clone> Executor<T> {
     }
 
     /// Forgets `rsc` (cleanup, or a resource deleted from the configuration).
-    pub fn forget(&mut self, rsc: &str) {
+    /// Its recurring ops are cancelled with it: the ids to cancel.
+    #[must_use]
+    pub fn forget(&mut self, rsc: &str) -> Vec<OpId> {
         self.history.retain(|(r, _), _| r != rsc);
+        self.cancel_recurring(rsc)
+    }
+
+    /// Stops the recurring op `task`/`interval_ms` of `rsc` and drops its
+    /// record: the op to cancel, if it was running.
+    #[must_use]
+    pub fn cancel(&mut self, rsc: &str, task: &str, interval_ms: u64) -> Option<OpId> {
+        self.history
+            .remove(&(rsc.to_string(), format!("{rsc}_{task}_{interval_ms}")));
+        let op = self.running.iter().find_map(|(op, r)| {
+            (r.spec.rsc == rsc && r.spec.action == task && r.spec.interval_ms == interval_ms)
+                .then_some(*op)
+        })?;
+        self.running.remove(&op);
+        Some(op)
+    }
+
+    /// Stops every recurring op of `rsc` (it was stopped or forgotten).
+    #[must_use]
+    pub fn cancel_recurring(&mut self, rsc: &str) -> Vec<OpId> {
+        let ops: Vec<OpId> = self
+            .running
+            .iter()
+            .filter(|(_, r)| r.spec.rsc == rsc && r.spec.interval_ms > 0)
+            .map(|(op, _)| *op)
+            .collect();
+        for op in &ops {
+            self.running.remove(op);
+        }
+        ops
+    }
+
+    /// Ops cancelled by [`Executor::run`] of a stop: emit `Output::Cancel`.
+    #[must_use]
+    pub fn take_cancels(&mut self) -> Vec<OpId> {
+        std::mem::take(&mut self.cancels)
     }
 
     /// Every record, plus a pending record per op in flight.
     pub fn history(&self) -> Vec<OpRecord> {
         let mut out: Vec<OpRecord> = self.history.values().cloned().collect();
-        for r in self.running.values() {
+        // A recurring op that reported already has its record.
+        for r in self.running.values().filter(|r| r.last.is_none()) {
             let pending = OpOutcome {
                 rc: 0,
                 op_status: EXEC_PENDING,
@@ -193,6 +268,12 @@ impl<T: Clone> Executor<T> {
     pub fn running(&self) -> usize {
         self.running.len()
     }
+}
+
+/// The op failed: it did not complete (timed out, error, not installed) or
+/// answered an rc other than the expected one, benign answers aside.
+fn failed(spec: &OpSpec, outcome: &OpOutcome) -> bool {
+    outcome.op_status != EXEC_DONE || (outcome.rc != spec.expected_rc && !benign(spec, outcome.rc))
 }
 
 /// A probe that finds the resource running, or a stop of a stopped one, is

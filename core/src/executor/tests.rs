@@ -52,6 +52,51 @@ fn a_failed_start_also_writes_last_failure_and_a_stop_drops_monitors() {
     let stop = ex.run(spec("stop", 0, 0), ());
     ex.complete(stop.op, &OpOutcome::rc(0, 9)).unwrap();
     assert!(!ex.history().iter().any(|r| r.id == "vip_monitor_10000"));
-    ex.forget("vip");
+    assert!(
+        ex.forget("vip").is_empty(),
+        "the stop cancelled the monitor"
+    );
     assert!(ex.history().is_empty());
+}
+
+#[test]
+fn a_recurring_op_reports_its_first_result_and_changes_only() {
+    let mut ex: Executor<u32> = Executor::default();
+    let mon = ex.run(spec("monitor", 10_000, 0), 5);
+    let (recs, tag) = ex.complete(mon.op, &OpOutcome::rc(0, 10)).unwrap();
+    assert_eq!((recs[0].id.as_str(), tag), ("vip_monitor_10000", 5));
+    assert!(
+        ex.complete(mon.op, &OpOutcome::rc(0, 20)).is_none(),
+        "same rc"
+    );
+    assert_eq!(ex.running(), 1, "still running until cancelled");
+    let (recs, _) = ex.complete(mon.op, &OpOutcome::rc(7, 30)).unwrap();
+    let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["vip_monitor_10000", "vip_last_failure_0"]);
+    assert!(ex.complete(mon.op, &OpOutcome::rc(7, 40)).is_none());
+    assert!(
+        ex.history().iter().all(|r| r.call_id > 0),
+        "no pending record"
+    );
+    let stop = ex.run(spec("stop", 0, 0), 6);
+    assert_eq!(ex.take_cancels(), [mon.op], "the stop cancels the monitor");
+    assert!(ex.complete(mon.op, &OpOutcome::rc(7, 50)).is_none());
+    ex.complete(stop.op, &OpOutcome::rc(0, 51)).unwrap();
+    assert_eq!(ex.running(), 0);
+}
+
+#[test]
+fn a_timed_out_op_is_a_failure_even_with_the_expected_rc() {
+    let mut ex: Executor<()> = Executor::default();
+    let start = ex.run(spec("start", 0, 0), ());
+    let timed_out = OpOutcome {
+        op_status: record::EXEC_TIMEOUT,
+        ..OpOutcome::rc(0, 60)
+    };
+    let (recs, _) = ex.complete(start.op, &timed_out).unwrap();
+    assert_eq!(recs.len(), 2, "{recs:?}");
+    assert_eq!(recs[1].op_status, record::EXEC_TIMEOUT);
+    let mon = ex.run(spec("monitor", 10_000, 0), ());
+    assert_eq!(ex.cancel("vip", "monitor", 10_000), Some(mon.op));
+    assert_eq!(ex.cancel("vip", "monitor", 10_000), None);
 }

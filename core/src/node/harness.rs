@@ -20,6 +20,7 @@ use rand_core::{RngCore, SeedableRng};
 
 use super::{Destination, Input, Node, NodeConfig, Output, RequestId};
 use crate::controller::{AdminCommand, AdminReply, ClusterEvent, FenceRequest, WriteToken};
+use crate::executor::record::{EXEC_DONE, EXEC_TIMEOUT};
 use crate::executor::{OpId, OpOutcome, OpRequest};
 use crate::time::Instant;
 use crate::totem::NodeId;
@@ -38,6 +39,8 @@ enum Due {
     Op {
         node: NodeId,
         req: OpRequest,
+        /// The op ran past its timeout: reported as timed out.
+        timed_out: bool,
     },
     Disk {
         node: NodeId,
@@ -82,6 +85,10 @@ pub enum Logged {
     DiskDone {
         token: WriteToken,
     },
+    /// A recurring op was cancelled.
+    Cancel {
+        op: OpId,
+    },
     /// A fake fence device finished: `target` powered off when `ok`.
     Fenced {
         target: String,
@@ -115,6 +122,8 @@ pub struct Cluster {
     pub disk_ms: u64,
     /// rc to answer instead, by (node, rsc, action).
     fail: BTreeMap<(NodeId, String, String), i32>,
+    /// How long an op takes instead of [`Cluster::op_ms`], by (node, rsc, action).
+    slow: BTreeMap<(NodeId, String, String), u64>,
     pub log: Vec<Entry>,
     /// Every output of every node, formatted: byte-identical runs have
     /// identical traces.
@@ -143,6 +152,7 @@ impl Cluster {
             op_ms: 500,
             disk_ms: 5,
             fail: BTreeMap::new(),
+            slow: BTreeMap::new(),
             log: Vec::new(),
             trace: Vec::new(),
             epoch_s_at_zero: 1_700_000_000,
@@ -228,6 +238,18 @@ impl Cluster {
     pub fn fail_op(&mut self, node: NodeId, rsc: &str, action: &str, rc: i32) {
         self.fail
             .insert((node, rsc.to_string(), action.to_string()), rc);
+    }
+
+    /// Makes agent `action` of `rsc` on `node` take `ms` from now on (past
+    /// the op's timeout, the runtime reports it timed out at the timeout).
+    pub fn slow_op(&mut self, node: NodeId, rsc: &str, action: &str, ms: u64) {
+        self.slow
+            .insert((node, rsc.to_string(), action.to_string()), ms);
+    }
+
+    /// `rsc` dies on `node` (ground truth): its next monitor answers 7.
+    pub fn kill(&mut self, node: NodeId, rsc: &str) {
+        self.running.remove(&(node, rsc.to_string()));
     }
 
     /// Types `cmd` on `node`; the request id its reply will carry.
@@ -319,8 +341,16 @@ impl Cluster {
                     bytes,
                 },
             ),
-            Due::Op { node, req } => {
-                let rc = self.agent_result(node, &req);
+            Due::Op {
+                node,
+                req,
+                timed_out,
+            } => {
+                let (rc, op_status) = if timed_out {
+                    (1, EXEC_TIMEOUT)
+                } else {
+                    (self.agent_result(node, &req), EXEC_DONE)
+                };
                 self.log(
                     node,
                     Logged::OpDone {
@@ -329,7 +359,20 @@ impl Cluster {
                         rc,
                     },
                 );
-                let outcome = OpOutcome::rc(rc, self.epoch_s());
+                let outcome = OpOutcome {
+                    op_status,
+                    ..OpOutcome::rc(rc, self.epoch_s())
+                };
+                if req.interval_ms > 0 {
+                    // A recurring op runs again every interval until cancelled.
+                    let at = self.now + Duration::from_millis(req.interval_ms);
+                    let again = Due::Op {
+                        node,
+                        req: req.clone(),
+                        timed_out: false,
+                    };
+                    self.schedule(at, again);
+                }
                 self.feed(
                     node,
                     Input::OpDone {
@@ -443,10 +486,25 @@ impl Cluster {
                         action: req.action.clone(),
                     },
                 );
-                let at = self.now + Duration::from_millis(self.op_ms);
-                self.schedule(at, Due::Op { node: id, req });
+                let key = (id, req.rsc.clone(), req.action.clone());
+                let took_ms = self.slow.get(&key).copied().unwrap_or(self.op_ms);
+                let timed_out = took_ms > req.timeout_ms;
+                let at = self.now + Duration::from_millis(took_ms.min(req.timeout_ms));
+                self.schedule(
+                    at,
+                    Due::Op {
+                        node: id,
+                        req,
+                        timed_out,
+                    },
+                );
             }
-            Output::Cancel(_) => {}
+            Output::Cancel(op) => {
+                self.log(id, Logged::Cancel { op });
+                self.queue.retain(
+                    |_, d| !matches!(d, Due::Op { node, req, .. } if *node == id && req.op == op),
+                );
+            }
             Output::Fence(req) => {
                 let at = self.now + Duration::from_millis(self.fence_ms);
                 self.schedule(at, Due::Fence { node: id, req });

@@ -44,6 +44,27 @@ pub use graph::{
 
 use crate::cib::Cib;
 
+/// Schedules one transition for `cib` as of `now_epoch_s` (wall-clock epoch
+/// seconds): the CIB's `execution-date`, which failure-timeout reads.
+pub fn schedule_at(cib: &Cib, now_epoch_s: i64) -> Transition {
+    schedule(&at_date(cib, now_epoch_s))
+}
+
+/// A copy of `cib` whose `execution-date` is `now_epoch_s`.
+pub fn at_date(cib: &Cib, now_epoch_s: i64) -> Cib {
+    let mut at = cib.clone();
+    let value = now_epoch_s.to_string();
+    match at
+        .extra_attrs
+        .iter_mut()
+        .find(|(k, _)| k == "execution-date")
+    {
+        Some(slot) => slot.1 = value,
+        None => at.extra_attrs.push(("execution-date".into(), value)),
+    }
+    at
+}
+
 /// Schedules one transition for `cib`.
 pub fn schedule(cib: &Cib) -> Transition {
     let cluster = cluster::Cluster::new(cib);
