@@ -20,6 +20,7 @@ use rand_core::{RngCore, SeedableRng};
 use super::{Input, NodeId, Output, RingId, Totem, TotemConfig, TotemEvent};
 use crate::planted::PlantedBugs;
 use crate::time::Instant;
+use crate::wire::{peek_header, Kind};
 
 /// Most events one [`Cluster::run_until`] may process: a livelock (a node
 /// re-arming a timer at `now` forever) fails loudly instead of hanging.
@@ -30,6 +31,10 @@ const MAX_EVENTS_PER_RUN: u64 = 20_000_000;
 pub struct Link {
     /// Nothing gets through.
     pub cut: bool,
+    /// Ordered messages (new and retransmitted) do not get through;
+    /// tokens and membership traffic do: a member the token reaches but
+    /// data does not.
+    pub cut_data: bool,
     /// Chance of losing a packet, per million.
     pub drop_per_million: u32,
     /// Chance of delivering a packet twice, per million.
@@ -51,6 +56,7 @@ impl Default for Link {
     fn default() -> Link {
         Link {
             cut: false,
+            cut_data: false,
             drop_per_million: 0,
             duplicate_per_million: 0,
             delay_min_us: 100,
@@ -227,6 +233,14 @@ impl Cluster {
     pub fn cut_one_way(&mut self, from: NodeId, to: NodeId) {
         let mut link = self.link(from, to);
         link.cut = true;
+        self.set_link(from, to, link);
+    }
+
+    /// `to` stops receiving `from`'s ordered messages (originals and
+    /// retransmissions) but still gets its tokens, joins and merge-detects.
+    pub fn cut_data_one_way(&mut self, from: NodeId, to: NodeId) {
+        let mut link = self.link(from, to);
+        link.cut_data = true;
         self.set_link(from, to, link);
     }
 
@@ -490,7 +504,8 @@ impl Cluster {
 
     fn transmit(&mut self, from: NodeId, to: NodeId, bytes: Vec<u8>) {
         let link = self.link(from, to);
-        if link.cut || self.chance(link.drop_per_million) {
+        let data = || peek_header(&bytes).is_some_and(|h| h.kind == Kind::Mcast);
+        if link.cut || (link.cut_data && data()) || self.chance(link.drop_per_million) {
             return;
         }
         let copies = if self.chance(link.duplicate_per_million) {

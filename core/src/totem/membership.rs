@@ -71,6 +71,24 @@ impl Totem {
     /// Leaves whatever the node was doing and gathers, wanting its last
     /// ring's members, the ring it was forming, and `also`.
     pub(super) fn enter_gather(&mut self, also: &[NodeId]) {
+        self.enter_gather_failing(also, &[]);
+    }
+
+    /// This member failed to receive its ring's messages: it gathers with
+    /// every ring mate failed, so they fail it on its first join and form
+    /// a ring without it, and it forms a ring of its own.
+    pub(super) fn fail_to_receive(&mut self) {
+        let me = self.id;
+        let mates: Vec<NodeId> = match &self.forming {
+            Some(f) => f.ring.members.clone(),
+            None => self.last.ring.members.clone(),
+        };
+        let mates: Vec<NodeId> = mates.into_iter().filter(|n| *n != me).collect();
+        self.failed_to_receive = self.failed_to_receive.saturating_add(1);
+        self.enter_gather_failing(&[], &mates);
+    }
+
+    fn enter_gather_failing(&mut self, also: &[NodeId], fail: &[NodeId]) {
         let mut gather = Gather::default();
         let forming_members = match &self.phase {
             Phase::Commit(ring) => ring.members.clone(),
@@ -90,6 +108,9 @@ impl Totem {
         for node in wanted {
             gather.add_proc(*node, self.now);
         }
+        gather
+            .fail_set
+            .extend(fail.iter().copied().filter(|n| *n != self.id));
         self.forming = None;
         self.token.reset(&mut self.timers);
         self.timers.stop(Timer::TokenLoss);

@@ -43,8 +43,14 @@
 //! - Merges start only when every member of both rings is heard by every
 //!   member of the other (announced in merge-detect messages), so an
 //!   asymmetric link settles into two stable rings instead of churning.
-//! - `fail_recv_const` (a member that never catches up declares itself
-//!   failed) is not implemented yet.
+//! - A member that lacks messages the token numbered and receives none of
+//!   them for `fail_recv_const` visits of the token in a row (its
+//!   retransmission requests go unanswered: a link that lets tokens and
+//!   joins through but loses data) leaves the ring, as corosync's "FAILED
+//!   TO RECEIVE" does: it gathers with every ring mate in its fail set, so
+//!   they form a ring without it at once and it forms one of its own.
+//!   Like corosync, it will merge back when merge detection sees everyone
+//!   hear everyone, and leave again if data still does not reach it.
 
 mod delivery;
 pub(crate) mod fuzz;
@@ -113,6 +119,10 @@ pub struct TotemConfig {
     pub consensus_ms: u32,
     pub merge_ms: u32,
     pub seqno_unchanged_const: u32,
+    /// Token visits in a row on which this member lacked messages the
+    /// token had numbered and got none of them: then it leaves the ring
+    /// (corosync's "FAILED TO RECEIVE").
+    pub fail_recv_const: u32,
     pub max_messages: u32,
     pub window_size: u32,
     pub max_network_delay_ms: u32,
@@ -143,6 +153,7 @@ impl TotemConfig {
             consensus_ms: t.consensus_ms,
             merge_ms: raw.merge_ms,
             seqno_unchanged_const: raw.seqno_unchanged_const,
+            fail_recv_const: raw.fail_recv_const,
             max_messages: raw.max_messages,
             window_size: raw.window_size,
             max_network_delay_ms: raw.max_network_delay_ms,
@@ -170,6 +181,7 @@ impl TotemConfig {
             consensus_ms: (1.2 * f64::from(token_ms)) as u32,
             merge_ms: 200,
             seqno_unchanged_const: 30,
+            fail_recv_const: 2500,
             max_messages: 17,
             window_size: 50,
             max_network_delay_ms: 50,
@@ -346,6 +358,8 @@ pub struct Totem {
     timers: TimerTable,
     outputs: VecDeque<Output>,
     drops: DropCounters,
+    /// Times this node left a ring for failing to receive its messages.
+    failed_to_receive: u64,
     /// Deliberate bugs for the simulator to find ([`crate::planted`]).
     planted: PlantedBugs,
 }
@@ -379,6 +393,7 @@ impl Totem {
             timers: TimerTable::default(),
             outputs: VecDeque::new(),
             drops: DropCounters::default(),
+            failed_to_receive: 0,
             planted: PlantedBugs::NONE,
             config,
         };
@@ -426,6 +441,12 @@ impl Totem {
 
     pub fn drop_counters(&self) -> DropCounters {
         self.drops
+    }
+
+    /// How often this node left its ring because it failed to receive
+    /// the ring's messages (`fail_recv_const`).
+    pub fn failed_to_receive_count(&self) -> u64 {
+        self.failed_to_receive
     }
 
     /// The highest ring seq seen: persist it and pass it back as

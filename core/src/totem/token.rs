@@ -34,6 +34,11 @@ pub(super) struct TokenState {
     pub idle_rotations: u32,
     /// Representative only: token.seq on its previous visit.
     pub seq_at_last_visit: u64,
+    /// This member's aru on its previous visit.
+    pub aru_at_last_visit: u64,
+    /// Visits in a row on which this member lacked numbered messages and
+    /// its aru did not move (see `fail_recv_const`).
+    pub starved_visits: u32,
 }
 
 impl TokenState {
@@ -149,6 +154,7 @@ impl Totem {
         self.request_missing(&mut token);
         let sent = self.send_new_messages(&mut token, idx, min_aru);
         let aru = self.active_mut().store.aru;
+        let starved = self.note_starvation(aru, token.seq);
         token.sent[idx] = sent;
         token.arus[idx] = aru;
         if let Phase::Recovery(rec) = &self.phase {
@@ -163,6 +169,25 @@ impl Totem {
         }
         let idle = is_rep && self.note_rotation(&token, sent);
         self.forward_token(token, idle);
+        if starved {
+            self.fail_to_receive();
+        }
+    }
+
+    /// Counts visits on which this member lacked messages up to the
+    /// token's seq without receiving any since its last visit; whether it
+    /// has now done so `fail_recv_const` times in a row. Normal loss is
+    /// repaired within a rotation or two, so only a member that data
+    /// cannot reach (while the token can) gets near the bound.
+    fn note_starvation(&mut self, aru: u64, token_seq: u64) -> bool {
+        let t = &mut self.token;
+        t.starved_visits = if aru < token_seq && aru == t.aru_at_last_visit {
+            t.starved_visits.saturating_add(1)
+        } else {
+            0
+        };
+        t.aru_at_last_visit = aru;
+        t.starved_visits >= self.config.fail_recv_const.max(1)
     }
 
     /// The representative ends recovery once every member sent its old

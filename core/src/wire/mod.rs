@@ -245,6 +245,14 @@ impl Opened<'_> {
     }
 }
 
+/// The header of a datagram, unchecked (not authenticated): for a test
+/// network that treats packets by kind, never for a protocol decision.
+pub fn peek_header(datagram: &[u8]) -> Option<Header> {
+    let (header, _): (Header, usize) =
+        bincode::serde::borrow_decode_from_slice(datagram, codec()).ok()?;
+    (header.magic == MAGIC).then_some(header)
+}
+
 impl Codec {
     /// Plain (`key` None) or HMAC-authenticated datagrams.
     pub fn new(cluster_name: &str, key: Option<AuthKey>) -> Codec {
