@@ -275,7 +275,16 @@ impl Cluster {
         }
     }
 
-    /// Starts (or restarts, with no memory) a node.
+    /// Forgets what `node`'s disk kept (its ring seq floor), as a node
+    /// whose state directory was lost: it restarts from ring seq 0.
+    pub fn wipe_disk(&mut self, node: NodeId) {
+        self.slots
+            .get_mut(&node)
+            .expect("known node")
+            .ring_seq_floor = 0;
+    }
+
+    /// Starts (or restarts, with no memory but its disk) a node.
     pub fn start(&mut self, node: NodeId) {
         let seed = self.rng.next_u64();
         let slot = self.slots.get_mut(&node).expect("known node");

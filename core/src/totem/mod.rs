@@ -449,8 +449,14 @@ impl Totem {
         self.failed_to_receive
     }
 
-    /// The highest ring seq seen: persist it and pass it back as
-    /// [`TotemConfig::ring_seq_floor`] after a restart.
+    /// The highest ring seq seen (every ring this node forms or joins is
+    /// numbered at most this). Persist it and pass it back as
+    /// [`TotemConfig::ring_seq_floor`] after a restart, as corosync keeps
+    /// `ringid_<node>` in its state directory: after every `handle`, if it
+    /// changed, write it durably *before* sending that input's outputs, so
+    /// no ring id reaches the wire before it is on disk and a restarted
+    /// node never numbers a ring with a seq it used before (even if the
+    /// whole cluster restarts at once).
     pub fn max_ring_seq(&self) -> u64 {
         self.max_ring_seq
     }

@@ -1,7 +1,8 @@
 //! Membership: formation, crash, restart, timing.
 
 use super::*;
-use crate::totem::harness::{count_views, settled};
+use crate::totem::harness::{count_views, settled, Record};
+use crate::totem::RingId;
 
 /// Crashes the highest node of a settled ring right after it forwarded a
 /// token (a member's worst case: it waited a whole rotation) and returns
@@ -88,4 +89,63 @@ fn quiet_ring_keeps_its_view() {
     for n in 1..=5 {
         assert_eq!(count_views(&c, n, since), 0, "node {n} changed view");
     }
+}
+
+/// Every ring id anyone installed, in log order.
+fn installed_rings(log: &[Record]) -> Vec<RingId> {
+    log.iter()
+        .filter_map(|r| match r {
+            Record::View {
+                ring_id,
+                transitional: false,
+                ..
+            } => Some(*ring_id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs a 3-node cluster through a crash and a rejoin, then restarts the
+/// whole cluster at once (`wipe` first loses each node's disk); returns
+/// the ring ids installed before and after the full restart.
+fn whole_cluster_restart(wipe: bool) -> (Vec<RingId>, Vec<RingId>) {
+    let mut c = settled_cluster(3, 1000, 12);
+    c.crash(3);
+    c.run_until_true(c.now() + secs(10), settled).unwrap();
+    c.start(3);
+    c.run_until_true(c.now() + secs(10), settled).unwrap();
+    let before = installed_rings(&c.log);
+    let mark = c.log.len();
+    for node in 1..=3 {
+        c.crash(node);
+        if wipe {
+            c.wipe_disk(node);
+        }
+    }
+    c.run_for(secs(1));
+    for node in 1..=3 {
+        c.start(node);
+    }
+    c.run_until_true(c.now() + secs(10), settled).unwrap();
+    c.check_safety().unwrap();
+    (before, installed_rings(&c.log[mark..]))
+}
+
+#[test]
+fn ring_ids_only_grow_across_a_whole_cluster_restart() {
+    let (before, after) = whole_cluster_restart(false);
+    let highest = before.iter().map(|r| r.seq).max().unwrap();
+    println!("ring seqs before the restart up to {highest}, after: {after:?}");
+    assert!(!after.is_empty());
+    assert!(
+        after.iter().all(|r| r.seq > highest),
+        "reused: {after:?} after {before:?}"
+    );
+    // The control: without the persisted floor the restarted cluster
+    // numbers its rings from scratch and repeats an id it used before.
+    let (before, after) = whole_cluster_restart(true);
+    assert!(
+        after.iter().any(|r| before.contains(r)),
+        "a wiped cluster did not reuse ids: {after:?} after {before:?}"
+    );
 }
