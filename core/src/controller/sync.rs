@@ -95,6 +95,22 @@ impl Controller {
         lost.into_iter().collect()
     }
 
+    /// The sync replaced this replica's configuration with another
+    /// member's: changes applied here but not durable yet may be gone with
+    /// it, so their requests are answered Retry rather than acknowledged
+    /// when the disk later catches up with a different lineage.
+    fn retry_replaced(&mut self) {
+        let waiting: Vec<u64> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| matches!(p, Pending::Durable(_)))
+            .map(|(req, _)| *req)
+            .collect();
+        for req in waiting {
+            self.reply(req, Err(AdminError::Retry));
+        }
+    }
+
     /// Held-back messages of an unfinished sync are lost with it: this
     /// node's own requests among them must be sent again.
     fn drop_held(&mut self, held: Vec<(NodeId, Message)>) {
@@ -163,6 +179,9 @@ impl Controller {
         self.set_cluster_attrs(new_dc);
         let config_changed = before.version != self.cib().version
             || before.configuration != self.cib().configuration;
+        if before.configuration != self.cib().configuration {
+            self.retry_replaced();
+        }
         status::derive(
             self.replica.cib_mut(),
             &self.view,

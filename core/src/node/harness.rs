@@ -124,6 +124,8 @@ pub struct Cluster {
     fail: BTreeMap<(NodeId, String, String), i32>,
     /// How long an op takes instead of [`Cluster::op_ms`], by (node, rsc, action).
     slow: BTreeMap<(NodeId, String, String), u64>,
+    /// The next op of (node, rsc, action) never reports.
+    swallow: BTreeSet<(NodeId, String, String)>,
     pub log: Vec<Entry>,
     /// Every output of every node, formatted: byte-identical runs have
     /// identical traces.
@@ -153,6 +155,7 @@ impl Cluster {
             disk_ms: 5,
             fail: BTreeMap::new(),
             slow: BTreeMap::new(),
+            swallow: BTreeSet::new(),
             log: Vec::new(),
             trace: Vec::new(),
             epoch_s_at_zero: 1_700_000_000,
@@ -197,8 +200,7 @@ impl Cluster {
         self.slots.get(&id)?.disk.get(key).map(Vec::as_slice)
     }
 
-    /// Starts (or restarts) `id` with what its disk holds... nothing yet:
-    /// phase 1 starts every node fresh.
+    /// Starts `id` with its configured [`NodeConfig::cib`] (fresh nodes).
     pub fn start(&mut self, id: NodeId) {
         let seed = self.seed ^ (u64::from(id) << 32) ^ self.rng.next_u64();
         let epoch_s = self.epoch_s();
@@ -207,6 +209,27 @@ impl Cluster {
         config.epoch_at_start_s = epoch_s;
         slot.node = Some(Node::new(config, self.now, seed));
         self.drain(id);
+    }
+
+    /// Restarts a crashed `id` from the CIB its disk holds, as the runtime
+    /// does: the persisted copy, or none when it never wrote one.
+    pub fn restart_from_disk(&mut self, id: NodeId) {
+        let slot = self.slots.get_mut(&id).expect("known node");
+        assert!(slot.node.is_none(), "restart of a running node");
+        let persisted = slot
+            .disk
+            .get(crate::controller::replica::CIB_KEY)
+            .map(|b| String::from_utf8_lossy(b).into_owned());
+        slot.config.cib = persisted
+            .map(|x| crate::cib::xml::parse_cib(&x).expect("the node wrote a CIB it can read"));
+        self.start(id);
+    }
+
+    /// Ops whose result the runtime will never report (one-shot): the next
+    /// `action` of `rsc` on `node` vanishes.
+    pub fn swallow_op(&mut self, node: NodeId, rsc: &str, action: &str) {
+        self.swallow
+            .insert((node, rsc.to_string(), action.to_string()));
     }
 
     /// The machine dies: its node, its in-flight packets and ops, and the
@@ -487,6 +510,9 @@ impl Cluster {
                     },
                 );
                 let key = (id, req.rsc.clone(), req.action.clone());
+                if self.swallow.remove(&key) {
+                    return;
+                }
                 let took_ms = self.slow.get(&key).copied().unwrap_or(self.op_ms);
                 let timed_out = took_ms > req.timeout_ms;
                 let at = self.now + Duration::from_millis(took_ms.min(req.timeout_ms));

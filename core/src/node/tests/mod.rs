@@ -16,6 +16,7 @@ use crate::totem::{NodeId, TotemConfig};
 mod failures;
 mod fencing;
 mod quorum;
+mod restart;
 
 const SEED_CRM: &str = include_str!("../../../../tests/reference/01-seed.crm");
 const TOKEN_MS: u32 = 1000;
