@@ -1,13 +1,105 @@
 //! Simulated-time figures from a run's history: how long from a crash to
-//! the survivors' new view, from the heal to one view.
+//! the survivors' new view, from the heal to one view, and from a crash to
+//! the crashed node's resources running elsewhere.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use cohort_core::time::Instant;
 use cohort_core::totem::NodeId;
 
+use cohort_core::controller::ClusterEvent;
+
 use crate::history::{Incarnation, Record};
+
+/// One failover: from a crash to every resource the node ran started on
+/// another node (detection + decision + start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failover {
+    pub took: Duration,
+    /// The crashed node was the DC (of the survivors' last view).
+    pub dc_died: bool,
+}
+
+/// For each crash before `until` of a node that ran resources: the time
+/// until each of them runs on another node. No sample when the node
+/// comes back, or another node crashes, before that.
+pub fn crash_to_failover(records: &[Record], until: Instant) -> Vec<Failover> {
+    let mut out = Vec::new();
+    let mut running: BTreeMap<&str, BTreeSet<NodeId>> = BTreeMap::new();
+    let mut dcs: BTreeMap<NodeId, NodeId> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        match r {
+            Record::Instance { node, rsc, up, .. } => {
+                let nodes = running.entry(rsc.as_str()).or_default();
+                if *up {
+                    nodes.insert(*node);
+                } else {
+                    nodes.remove(node);
+                }
+            }
+            Record::Cluster {
+                node,
+                event: ClusterEvent::DcChanged { dc },
+                ..
+            } => {
+                dcs.insert(*node, *dc);
+            }
+            Record::Crashed { node, at } => {
+                dcs.remove(node);
+                if *at >= until {
+                    continue;
+                }
+                let lost: BTreeSet<&str> = running
+                    .iter()
+                    .filter(|(_, n)| n.contains(node))
+                    .map(|(r, _)| *r)
+                    .collect();
+                if lost.is_empty() {
+                    continue;
+                }
+                let dc_died = dcs.values().any(|dc| dc == node);
+                if let Some(took) = time_to_failover(&records[i + 1..], *node, *at, lost, until) {
+                    out.push(Failover { took, dc_died });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn time_to_failover(
+    after: &[Record],
+    gone: NodeId,
+    crashed_at: Instant,
+    mut lost: BTreeSet<&str>,
+    until: Instant,
+) -> Option<Duration> {
+    for r in after {
+        if r.at() >= until {
+            return None;
+        }
+        match r {
+            Record::Instance {
+                node,
+                rsc,
+                up: true,
+                at,
+                ..
+            } if *node != gone => {
+                lost.remove(rsc.as_str());
+                if lost.is_empty() {
+                    return Some(at.saturating_since(crashed_at));
+                }
+            }
+            Record::Started { node, .. } if *node == gone => return None,
+            Record::Crashed { .. } => return None,
+            _ => {}
+        }
+    }
+    None
+}
 
 /// For each crash before `until`: the time until every node that had the
 /// crashed one in its view (and stayed up) installed a view without it.
@@ -120,6 +212,45 @@ mod tests {
             members: members.to_vec(),
             transitional: false,
         }
+    }
+
+    #[test]
+    fn a_failover_is_measured_until_the_last_resource_runs_elsewhere() {
+        use crate::history::Cause;
+        let inst = |node, ms, rsc: &str, up| Record::Instance {
+            node,
+            at: Instant::from_millis(ms),
+            rsc: rsc.into(),
+            up,
+            cause: Cause::Start,
+        };
+        let dc = |node, dc| Record::Cluster {
+            node,
+            incarnation: 1,
+            at: Instant::ZERO,
+            event: ClusterEvent::DcChanged { dc },
+        };
+        let records = vec![
+            dc(1, 1),
+            dc(2, 1),
+            inst(1, 10, "a", true),
+            inst(1, 20, "b", true),
+            Record::Crashed {
+                node: 1,
+                at: Instant::from_millis(1000),
+            },
+            inst(2, 4000, "a", true),
+            inst(2, 4500, "b", true),
+        ];
+        let f = crash_to_failover(&records, Instant::from_millis(10_000));
+        assert_eq!(
+            f,
+            [Failover {
+                took: Duration::from_millis(3500),
+                dc_died: true
+            }]
+        );
+        assert!(crash_to_failover(&records, Instant::from_millis(4200)).is_empty());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use cohort_core::planted::{PlantedBug, PlantedBugs};
 use cohort_sim::faults::FaultMode;
-use cohort_sim::figures::{crash_to_view, mean_max_ms};
+use cohort_sim::figures::{crash_to_failover, crash_to_view, mean_max_ms};
 use cohort_sim::replay::{replay_command, run_seed};
 use cohort_sim::scenario::Scenario;
 use cohort_sim::timeline;
@@ -181,6 +181,7 @@ fn run(
     let mut sim = Duration::ZERO;
     let mut totals: BTreeMap<String, u64> = BTreeMap::new();
     let (mut crash_samples, mut heal_samples) = (Vec::new(), Vec::new());
+    let (mut dc_died, mut dc_survived, mut placed) = (Vec::new(), Vec::new(), Vec::new());
     let stderr = std::io::stderr();
     for seed in from..to {
         let report = run_seed(scenario, seed, faults, planted);
@@ -190,6 +191,14 @@ fn run(
         }
         crash_samples.extend(crash_to_view(report.history.records(), report.heal_at));
         heal_samples.extend(report.heal_to_view);
+        placed.extend(report.view_to_placement);
+        for f in crash_to_failover(report.history.records(), report.heal_at) {
+            if f.dc_died {
+                dc_died.push(f.took);
+            } else {
+                dc_survived.push(f.took);
+            }
+        }
         if report.failed() {
             failed += 1;
             println!(
@@ -230,6 +239,14 @@ fn run(
         describe(&crash_samples),
         describe(&heal_samples)
     );
+    if scenario.is_cluster() {
+        println!(
+            "figures: crash_to_failover_ms dc_died {} dc_survived {} view_to_placement_ms {}",
+            describe(&dc_died),
+            describe(&dc_survived),
+            describe(&placed)
+        );
+    }
     let sim_s = sim.as_secs_f64();
     println!(
         "seeds={} failed={failed} sim_seconds={sim_s:.1} wall_seconds={wall_s:.3} ratio={:.0}",

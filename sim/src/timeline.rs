@@ -12,7 +12,7 @@ use cohort_core::controller::ClusterEvent;
 use cohort_core::time::Instant;
 use cohort_core::totem::{NodeId, RingId};
 
-use crate::figures::{crash_to_view, mean_max_ms};
+use crate::figures::{crash_to_failover, crash_to_view, mean_max_ms};
 use crate::history::{Fault, Record};
 use crate::world::RunReport;
 
@@ -76,6 +76,21 @@ pub fn text_with(report: &RunReport, every_record: bool) -> String {
     }
     if let Some(d) = report.heal_to_view {
         let _ = writeln!(out, "heal_to_view_ms {}", d.as_millis());
+    }
+    for f in crash_to_failover(report.history.records(), report.heal_at) {
+        let _ = writeln!(
+            out,
+            "crash_to_failover_ms {} ({})",
+            f.took.as_millis(),
+            if f.dc_died {
+                "the DC died"
+            } else {
+                "the DC survived"
+            }
+        );
+    }
+    if let Some(d) = report.view_to_placement {
+        let _ = writeln!(out, "view_to_placement_ms {}", d.as_millis());
     }
     let _ = writeln!(
         out,

@@ -208,6 +208,9 @@ pub struct World {
     marks: BTreeMap<&'static str, NodeId>,
     next_req: u64,
     view_to_placement: Option<Duration>,
+    /// The highest configuration (admin_epoch, epoch) a running node held
+    /// at the heal: after it, every node must hold at least that.
+    winning: Option<(u64, u64)>,
 }
 
 impl World {
@@ -282,6 +285,7 @@ impl World {
             marks: BTreeMap::new(),
             next_req: 1,
             view_to_placement: None,
+            winning: None,
         };
         world.schedule_start();
         world
@@ -1175,6 +1179,12 @@ impl World {
     fn heal_all(&mut self) {
         self.phase = Phase::Healing;
         self.agents.calm();
+        self.winning = self
+            .slots
+            .iter()
+            .filter_map(|s| s.node.as_ref()?.cluster())
+            .map(|n| (n.cib().version.admin_epoch, n.cib().version.epoch))
+            .max();
         self.network.heal_all();
         self.record(Record::Fault {
             at: self.now,
@@ -1310,13 +1320,23 @@ impl World {
         None
     }
 
-    /// Every running node holds the same configuration.
+    /// Every running node holds the same configuration, and it is the one
+    /// that won: at least the highest any node held at the heal.
     fn check_cibs_agree(&mut self) {
         let mut configs: Vec<(NodeId, String)> = Vec::new();
         for s in &self.slots {
             let Some(n) = s.node.as_ref().and_then(|n| n.cluster()) else {
                 continue;
             };
+            let v = (n.cib().version.admin_epoch, n.cib().version.epoch);
+            if let Some(w) = self.winning.filter(|w| *w > v) {
+                let detail = format!(
+                    "node {} holds configuration {v:?}, below {w:?} held at the heal",
+                    s.id
+                );
+                self.violations
+                    .push(Violation::new(ViolationKind::CibDiverged, self.now, detail));
+            }
             let mut cib = n.cib().clone();
             cib.status = Default::default();
             configs.push((s.id, write_cib(&cib)));

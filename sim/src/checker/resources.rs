@@ -4,8 +4,10 @@
 //! - a resource that is not a clone never really runs on two nodes at once
 //!   (counted apart, not failed, when the configuration gave that up:
 //!   stonith disabled and no-quorum-policy=ignore or two_node; or stonith
-//!   disabled and one of the two nodes without quorum, whose stop nothing
-//!   but fencing could have awaited);
+//!   disabled and the two nodes in different views: a majority cannot
+//!   know that a node it lost stopped its resources, only fencing could
+//!   tell it; two nodes in one view running one resource is a failure
+//!   whatever the configuration);
 //! - a mandatory order's `then` is never started while its `first` is
 //!   stopped by the cluster (a `first` that died by itself or with its
 //!   machine is the fault's doing, not the cluster's);
@@ -148,7 +150,6 @@ pub fn check(records: &[Record], rules: &Rules, allowed: bool) -> Vec<Violation>
     let mut truth = Truth::default();
     let mut views: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
     let mut started: BTreeMap<(NodeId, TransitionId), Instant> = BTreeMap::new();
-    let mut quorate: BTreeMap<NodeId, bool> = BTreeMap::new();
     for r in records {
         match r {
             Record::Instance {
@@ -162,9 +163,10 @@ pub fn check(records: &[Record], rules: &Rules, allowed: bool) -> Vec<Violation>
                 if *up {
                     nodes.insert(*node);
                     if nodes.len() == 2 && rules.exclusive.contains(rsc) {
-                        let unfenced_minority = !rules.stonith_enabled
-                            && nodes.iter().any(|n| quorate.get(n) != Some(&true));
-                        let kind = if allowed || unfenced_minority {
+                        let first = nodes.first().and_then(|n| views.get(n));
+                        let one_view = nodes.iter().all(|n| views.get(n) == first);
+                        let unfenced_split = !rules.stonith_enabled && !one_view;
+                        let kind = if allowed || unfenced_split {
                             ViolationKind::RunsTwiceByConfiguration
                         } else {
                             ViolationKind::RunsTwice
@@ -210,14 +212,8 @@ pub fn check(records: &[Record], rules: &Rules, allowed: bool) -> Vec<Violation>
             } => {
                 views.insert(*node, members.clone());
             }
-            Record::Quorum {
-                node, quorate: q, ..
-            } => {
-                quorate.insert(*node, *q);
-            }
             Record::Crashed { node, .. } => {
                 views.remove(node);
-                quorate.remove(node);
             }
             Record::Cluster {
                 node,
@@ -305,13 +301,14 @@ mod tests {
         }
     }
 
-    fn quorum(node: NodeId, q: bool) -> Record {
-        Record::Quorum {
+    fn view(node: NodeId, members: &[NodeId]) -> Record {
+        Record::View {
             node,
             incarnation: 1,
             at: ms(0),
-            quorate: q,
-            members: vec![node],
+            ring_id: Default::default(),
+            members: members.to_vec(),
+            transitional: false,
         }
     }
 
@@ -322,8 +319,8 @@ mod tests {
     #[test]
     fn a_resource_on_two_nodes_fires_unless_the_configuration_allows_it() {
         let h = vec![
-            quorum(1, true),
-            quorum(2, true),
+            view(1, &[1, 2]),
+            view(2, &[1, 2]),
             inst(1, 10, "vip", true, Cause::Start),
             inst(2, 20, "vip", true, Cause::Start),
         ];
@@ -335,16 +332,16 @@ mod tests {
             kinds(&check(&h, &rules(), true)),
             [ViolationKind::RunsTwiceByConfiguration]
         );
-        // Without stonith, a minority's instance awaiting its stop is the
-        // configuration's doing; with both quorate it is not.
+        // Without stonith, two nodes in different views is the
+        // configuration's doing; in one view it is not.
         let unfenced = Rules {
             stonith_enabled: false,
             ..rules()
         };
-        let mut minority = h.clone();
-        minority.insert(2, quorum(1, false));
+        let mut split = h.clone();
+        split.insert(2, view(1, &[1]));
         assert_eq!(
-            kinds(&check(&minority, &unfenced, false)),
+            kinds(&check(&split, &unfenced, false)),
             [ViolationKind::RunsTwiceByConfiguration]
         );
         assert_eq!(
@@ -389,14 +386,6 @@ mod tests {
     #[test]
     fn a_dependent_apart_from_its_anchor_after_a_transition_fires() {
         let id = TransitionId::default();
-        let view = Record::View {
-            node: 1,
-            incarnation: 1,
-            at: ms(0),
-            ring_id: Default::default(),
-            members: vec![1, 2],
-            transitional: false,
-        };
         let event = |t, event| Record::Cluster {
             node: 1,
             incarnation: 1,
@@ -404,7 +393,7 @@ mod tests {
             event,
         };
         let h = vec![
-            view,
+            view(1, &[1, 2]),
             event(5, ClusterEvent::TransitionStarted { id, actions: 2 }),
             inst(1, 10, "vip", true, Cause::Start),
             inst(2, 20, "db", true, Cause::Start),
