@@ -102,8 +102,7 @@ fn compare(title: &str, ratchet_file: &str, render: impl Fn(&Cib) -> String) {
 }
 
 /// `cohort status -r --exclude=times` against the real `crm_mon -1 -r
-/// --exclude=times --exclude=failures` on the same file (crm_mon's failed
-/// actions section is not built yet). The subset of the corpus, or all of
+/// --exclude=times` on the same file. The subset of the corpus, or all of
 /// it with COHORT_REFERENCE_ALL=1; tests/status/crm-mon-agreeing.txt is the
 /// ratchet.
 #[test]
@@ -129,7 +128,7 @@ fn status_agrees_with_crm_mon() {
             &dir,
             Some(&cib),
             "crm_mon",
-            &["-1", "-r", "--exclude=times", "--exclude=failures"],
+            &["-1", "-r", "--exclude=times"],
             None,
         )
         .stdout;

@@ -3,24 +3,26 @@
 //! inactive resources too; `--exclude=times` leaves out the clock lines so
 //! the output is a function of the file alone.
 //!
-//! Not yet: the "Failed Resource Actions" and "Migration Summary" sections
-//! crm_mon prints after the resources, and a live cluster (this reads a
-//! file, like `CIB_file=... crm_mon -1`).
+//! Not yet: crm_mon's "Migration Summary" (fail-counts, with
+//! `--failcounts`), failures hidden once their failure-timeout expired, and
+//! a live cluster (this reads a file, like `CIB_file=... crm_mon -1`).
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cohort_core::mon::{self, Options, Snapshot};
 
 use super::{exit, Io};
 use crate::cib_file::{self, CibFileError};
 
-const USAGE: &str = "usage: cohort status [-x FILE] [-1] [-r|--inactive] [--exclude=times]";
+const USAGE: &str =
+    "usage: cohort status [-x FILE] [-1] [-r|--inactive] [--exclude=times] [--exclude=failures]";
 
 pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let mut file: Option<PathBuf> = None;
     let mut opts = Options::default();
     let mut times = true;
+    let mut failures = true;
     let mut words = words.iter();
     while let Some(w) = words.next() {
         match *w {
@@ -31,6 +33,7 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
             "-1" | "--one-shot" => {}
             "-r" | "--inactive" => opts.inactive = true,
             "--exclude=times" => times = false,
+            "--exclude=failures" => failures = false,
             "-U" | "--exclude" if words.clone().next() == Some(&"times") => {
                 words.next();
                 times = false;
@@ -55,6 +58,16 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let mut out = mon::summary::render(&cib, now.as_deref());
     out.push('\n');
     out.push_str(&Snapshot::current(&cib).render(opts, 0));
+    if failures {
+        let date = |epoch: i64| asctime_utc(UNIX_EPOCH + Duration::from_secs(epoch.max(0) as u64));
+        let failed = mon::failures::lines(&cib, &date);
+        if !failed.is_empty() {
+            out.push_str("\nFailed Resource Actions:\n");
+            for l in failed {
+                out.push_str(&format!("  * {l}\n"));
+            }
+        }
+    }
     let _ = io.out.write_all(out.as_bytes());
     exit::OK
 }
@@ -100,7 +113,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn clock_text_reads_like_asctime() {
