@@ -318,3 +318,37 @@ impl Controller {
         self.after_action_done();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::choose_device;
+    use crate::cib::Cib;
+    use crate::controller::admin::{self, AdminCommand};
+
+    fn cib(crm: &str) -> Cib {
+        let mut c = Cib::empty();
+        admin::apply(&mut c, &AdminCommand::Configure { crm: crm.into() }).expect("valid crm");
+        c
+    }
+
+    #[test]
+    fn a_device_naming_the_target_wins_over_one_naming_nobody() {
+        let c = cib("primitive any stonith:fence_dummy\n\
+             primitive f1 stonith:fence_ipmilan params pcmk_host_list=\"node1 node3\"\n\
+             primitive f2 stonith:fence_virsh params pcmk_host_map=\"node2:vm2;node4:vm4\"\n\
+             primitive web ocf:heartbeat:Dummy\n\
+             commit");
+        let id = |t: &str| choose_device(&c, t).map(|p| p.id.clone());
+        assert_eq!(id("node1").as_deref(), Some("f1"));
+        assert_eq!(id("node3").as_deref(), Some("f1"));
+        assert_eq!(id("node2").as_deref(), Some("f2"));
+        assert_eq!(id("node4").as_deref(), Some("f2"));
+        assert_eq!(id("node9").as_deref(), Some("any"), "the catch-all device");
+        let only_lists =
+            cib("primitive f1 stonith:fence_ipmilan params pcmk_host_list=node1\ncommit");
+        assert!(choose_device(&only_lists, "node2").is_none());
+        assert!(
+            choose_device(&cib("primitive web ocf:heartbeat:Dummy\ncommit"), "node1").is_none()
+        );
+    }
+}

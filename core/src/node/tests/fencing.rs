@@ -163,3 +163,34 @@ fn a_symmetric_split_ends_with_exactly_one_node_fencing_the_other() {
         assert!(delayed, "seed {seed}: node 2 waited the split delay");
     }
 }
+
+/// Many seeds of both scenarios, crash or split at a random moment:
+/// `cargo test -p cohort-core --lib sweep_fencing -- --ignored`.
+#[test]
+#[ignore = "a sweep: run on demand"]
+fn sweep_fencing() {
+    for seed in 0..200u64 {
+        let mut c = two_nodes(10_000 + seed);
+        configure_with(&mut c, &stonith_crm());
+        c.run_for(Duration::from_millis(seed * 37 % 3000));
+        let at = c.now();
+        if seed % 2 == 0 {
+            let victim = 1 + (seed / 2 % 2) as NodeId;
+            c.crash(victim);
+        } else {
+            c.isolate(2);
+        }
+        let deadline = at + Duration::from_secs(40);
+        assert_eq!(c.run_until_true(deadline, split_brain), None, "seed {seed}");
+        let f = fences(&c);
+        let ok: Vec<_> = f.iter().filter(|x| x.3).collect();
+        assert_eq!(ok.len(), 1, "seed {seed}: {f:?}");
+        let survivor = ok[0].1;
+        assert!(all_on(&c, survivor), "seed {seed}");
+        let started = first_start(&c, survivor, at);
+        assert!(
+            started.is_none_or(|s| s >= ok[0].0),
+            "seed {seed}: started before the fence"
+        );
+    }
+}
