@@ -7,8 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use cohort_core::cib::Cib;
+use cohort_core::mon::{Options, Snapshot};
 use cohort_core::policy::report::{placement_lines, PlacementOptions};
-use cohort_core::policy::{self, ActionKind, NodeMode, Placement, RunRole, Transition};
+use cohort_core::policy::{self, ActionKind, Transition};
 
 use super::{exit, Io};
 use crate::cib_file::{self, CibFileError};
@@ -71,7 +73,7 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
             .map(|l| format!("{l}\n"))
             .collect(),
         Mode::Why(rsc) => why_text(&t, &rsc),
-        Mode::Text => summary_text(&t),
+        Mode::Text => summary_text(&cib, &t),
     };
     let _ = io.out.write_all(out.as_bytes());
     exit::OK
@@ -112,44 +114,8 @@ fn why_text(t: &Transition, rsc: &str) -> String {
     out
 }
 
-fn status_text(nodes: &[policy::NodeOutcome], rscs: &[Placement]) -> String {
-    let mut out = String::from("  * Node List:\n");
-    let names = |mode: NodeMode| -> Vec<&str> {
-        nodes
-            .iter()
-            .filter(|n| n.state == mode)
-            .map(|n| n.name.as_str())
-            .collect()
-    };
-    for n in nodes
-        .iter()
-        .filter(|n| !matches!(n.state, NodeMode::Online | NodeMode::Offline))
-    {
-        let word = match n.state {
-            NodeMode::Unclean => "UNCLEAN (offline)",
-            other => other.as_str(),
-        };
-        out.push_str(&format!("    * Node {}: {word}\n", n.name));
-    }
-    let online = names(NodeMode::Online);
-    if !online.is_empty() {
-        out.push_str(&format!("    * Online: [ {} ]\n", online.join(" ")));
-    }
-    let offline = names(NodeMode::Offline);
-    if !offline.is_empty() {
-        out.push_str(&format!("    * OFFLINE: [ {} ]\n", offline.join(" ")));
-    }
-    out.push_str("\n  * Full List of Resources:\n");
-    for p in rscs {
-        let state = match (&p.node, p.flags.failed) {
-            (Some(n), true) => format!("FAILED {n}"),
-            (Some(n), false) => format!("{} {n}", p.role.as_str()),
-            (None, _) => "Stopped".into(),
-        };
-        out.push_str(&format!("    * {}\t{}\n", p.rsc, state));
-    }
-    out
-}
+/// crm_simulate shows every resource, active or not.
+const FULL_LIST: Options = Options { inactive: true };
 
 /// crm_simulate's summary words for one resource's change.
 fn summary_lines(t: &Transition) -> Vec<String> {
@@ -199,9 +165,9 @@ fn summary_lines(t: &Transition) -> Vec<String> {
     out
 }
 
-fn summary_text(t: &Transition) -> String {
+fn summary_text(cib: &Cib, t: &Transition) -> String {
     let mut out = String::from("Current cluster status:\n");
-    out.push_str(&status_text(&t.nodes_before, &t.before));
+    out.push_str(&Snapshot::current(cib).render(FULL_LIST, 1));
     out.push_str("\nTransition Summary:\n");
     for l in summary_lines(t) {
         out.push_str(&l);
@@ -218,12 +184,6 @@ fn summary_text(t: &Transition) -> String {
         }
     }
     out.push_str("\nRevised Cluster Status:\n");
-    let after: Vec<Placement> = t
-        .placement
-        .iter()
-        .filter(|p| p.role != RunRole::Stopped || p.node.is_none())
-        .cloned()
-        .collect();
-    out.push_str(&status_text(&t.nodes, &after));
+    out.push_str(&Snapshot::after(cib, t).render(FULL_LIST, 1));
     out
 }
