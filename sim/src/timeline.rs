@@ -291,7 +291,30 @@ struct Lane {
     quorum: Vec<(Instant, Instant, bool)>,
     pauses: Vec<(Instant, Instant)>,
     marks: Vec<(Instant, &'static str, String)>,
+    /// When this node believed itself the DC.
+    dc: Vec<(Instant, Instant)>,
+    /// Ground truth: when each resource really ran here.
+    resources: BTreeMap<String, Vec<(Instant, Instant)>>,
 }
+
+/// Every resource any node ever ran, for one row each in every lane.
+fn resource_names(report: &RunReport) -> Vec<String> {
+    let mut names: Vec<String> = report
+        .history
+        .records()
+        .iter()
+        .filter_map(|r| match r {
+            Record::Instance { rsc, .. } => Some(rsc.clone()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// A row of a resource in a node lane.
+const RSC_ROW_PX: f64 = 9.0;
 
 fn lanes(report: &RunReport, end: Instant) -> BTreeMap<NodeId, Lane> {
     let mut lanes: BTreeMap<NodeId, Lane> =
@@ -299,6 +322,8 @@ fn lanes(report: &RunReport, end: Instant) -> BTreeMap<NodeId, Lane> {
     let mut up_since: BTreeMap<NodeId, Instant> = BTreeMap::new();
     let mut view: BTreeMap<NodeId, (Instant, RingId, Vec<NodeId>)> = BTreeMap::new();
     let mut quorum: BTreeMap<NodeId, (Instant, bool)> = BTreeMap::new();
+    let mut dc_since: BTreeMap<NodeId, Instant> = BTreeMap::new();
+    let mut rsc_since: BTreeMap<(NodeId, String), Instant> = BTreeMap::new();
     let close = |lane: &mut Lane,
                  node: NodeId,
                  at: Instant,
@@ -327,8 +352,57 @@ fn lanes(report: &RunReport, end: Instant) -> BTreeMap<NodeId, Lane> {
                     lane.up.push((from, at));
                 }
                 close(lane, *node, at, &mut view, &mut quorum);
+                if let Some(from) = dc_since.remove(node) {
+                    lane.dc.push((from, at));
+                }
                 lane.marks
                     .push((at, "crash", format!("node {node} crashes")));
+            }
+            Record::Instance { node, rsc, up, .. } => {
+                let key = (*node, rsc.clone());
+                if *up {
+                    rsc_since.entry(key).or_insert(at);
+                } else if let Some(from) = rsc_since.remove(&key) {
+                    let lane = lanes.get_mut(node).expect("known");
+                    lane.resources
+                        .entry(rsc.clone())
+                        .or_default()
+                        .push((from, at));
+                }
+            }
+            Record::Exec {
+                node,
+                rsc,
+                action,
+                interval_ms: 0,
+                ..
+            } if action != "monitor" => {
+                let lane = lanes.get_mut(node).expect("known");
+                lane.marks
+                    .push((at, "action", format!("node {node}: {action} {rsc}")));
+            }
+            Record::FenceAsked { by, target, .. } => {
+                let lane = lanes.get_mut(by).expect("known");
+                lane.marks
+                    .push((at, "fence", format!("node {by} fences {target}")));
+            }
+            Record::FenceDone { by, target, ok, .. } => {
+                let lane = lanes.get_mut(by).expect("known");
+                let how = if *ok { "done" } else { "FAILED" };
+                lane.marks
+                    .push((at, "fence", format!("fencing {target}: {how}")));
+            }
+            Record::Cluster {
+                node,
+                event: ClusterEvent::DcChanged { dc },
+                ..
+            } => {
+                let lane = lanes.get_mut(node).expect("known");
+                if dc == node {
+                    dc_since.entry(*node).or_insert(at);
+                } else if let Some(from) = dc_since.remove(node) {
+                    lane.dc.push((from, at));
+                }
             }
             Record::View {
                 node,
@@ -366,7 +440,14 @@ fn lanes(report: &RunReport, end: Instant) -> BTreeMap<NodeId, Lane> {
             _ => {}
         }
     }
+    for ((node, rsc), from) in rsc_since {
+        let lane = lanes.get_mut(&node).expect("known");
+        lane.resources.entry(rsc).or_default().push((from, end));
+    }
     for (node, lane) in lanes.iter_mut() {
+        if let Some(from) = dc_since.remove(node) {
+            lane.dc.push((from, end));
+        }
         if let Some(from) = up_since.remove(node) {
             lane.up.push((from, end));
         }
@@ -417,7 +498,9 @@ pub fn html(report: &RunReport) -> String {
         end_ns: end.as_nanos() as f64,
     };
     let lanes = lanes(report, end);
-    let height = 60.0 + LANE_PX * (lanes.len() as f64 + 1.0) + 30.0;
+    let rscs = resource_names(report);
+    let lane_px = LANE_PX + RSC_ROW_PX * rscs.len() as f64;
+    let height = 60.0 + LANE_PX + lane_px * lanes.len() as f64 + 30.0;
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -487,11 +570,40 @@ pub fn html(report: &RunReport) -> String {
                 (x1 - x0).max(1.0)
             );
         }
+        for (from, to) in &lane.dc {
+            let (x0, x1) = (scale.x(*from), scale.x(*to));
+            let _ = write!(
+                svg,
+                r##"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="3" fill="#000"><title>DC {from}..{to}</title></rect>"##,
+                y + 34.0,
+                (x1 - x0).max(1.0)
+            );
+        }
+        for (row, rsc) in rscs.iter().enumerate() {
+            let ry = y + 40.0 + RSC_ROW_PX * row as f64;
+            let _ = write!(
+                svg,
+                r##"<text x="14" y="{:.1}" font-size="8">{}</text>"##,
+                ry + 7.0,
+                escape(rsc)
+            );
+            for (from, to) in lane.resources.get(rsc).into_iter().flatten() {
+                let (x0, x1) = (scale.x(*from), scale.x(*to));
+                let _ = write!(
+                    svg,
+                    r##"<rect x="{x0:.1}" y="{ry:.1}" width="{:.1}" height="7" fill="#47a"><title>{} runs {from}..{to}</title></rect>"##,
+                    (x1 - x0).max(1.0),
+                    escape(rsc)
+                );
+            }
+        }
         for (at, kind, label) in &lane.marks {
             let x = scale.x(*at);
             let colour = match *kind {
                 "crash" => "#c00",
                 "start" => "#06c",
+                "action" => "#888",
+                "fence" => "#808",
                 _ => "#a60",
             };
             let _ = write!(
@@ -502,7 +614,7 @@ pub fn html(report: &RunReport) -> String {
                 escape(label)
             );
         }
-        y += LANE_PX;
+        y += lane_px;
     }
     let heal = scale.x(report.heal_at);
     let _ = write!(
@@ -520,7 +632,7 @@ pub fn html(report: &RunReport) -> String {
     }
     svg.push_str("</svg>");
     format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cohort-sim {} seed {}</title></head>\n<body style=\"font-family:sans-serif\">\n<h2>cohort-sim: {} seed {} ({} faults)</h2>\n<p>Lanes: grey = node up; coloured = regular view (one colour per ring; hover for members); thin bar = quorum (green quorate, red not); dark = paused; blue/red/orange ticks = start/crash/clock jump. Network lane: red = partition, orange = clogged link. Dashed green = heal; red lines = violations.</p>\n{svg}\n<pre>{}</pre>\n</body></html>\n",
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cohort-sim {} seed {}</title></head>\n<body style=\"font-family:sans-serif\">\n<h2>cohort-sim: {} seed {} ({} faults)</h2>\n<p>Lanes: grey = node up; coloured = regular view (one colour per ring; hover for members); thin bar = quorum (green quorate, red not); dark = paused; blue/red/orange ticks = start/crash/clock jump; grey ticks = agent actions (start/stop), purple = fencing; black bar = this node is the DC; one row per resource, filled where it really runs (ground truth). Network lane: red = partition, orange = clogged link. Dashed green = heal; red lines = violations.</p>\n{svg}\n<pre>{}</pre>\n</body></html>\n",
         report.scenario,
         report.seed,
         report.scenario,
