@@ -248,7 +248,6 @@ fn reference_failover_follows_the_script() {
         );
         // The crash at 100 s of B (the active node): all three start on A.
         let crash = instances(&report, 100, 130);
-        let b = 3 - a;
         let started: Vec<(u32, String, bool)> = crash.into_iter().filter(|i| i.2).collect();
         let want: Vec<(u32, String, bool)> = ["vip", "mynfs", "mysqld"]
             .iter()
