@@ -283,6 +283,7 @@ impl Controller {
             });
             if !self.view.members.values().any(|u| u == target) {
                 self.view.lost.remove(target);
+                self.view.seen.insert(target.to_string());
                 self.derive_status();
             }
         } else {

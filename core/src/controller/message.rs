@@ -92,6 +92,8 @@ pub struct Hello {
     pub lost: Vec<(String, Vec<OpRecord>)>,
     /// This node's transient attributes (fail-counts).
     pub attrs: Vec<(String, String)>,
+    /// The nodes whose state this node knows (see `status::Membership::seen`).
+    pub seen: Vec<String>,
 }
 
 /// What an action asks of its node.

@@ -13,6 +13,9 @@ use super::{work, ClusterEvent, Controller, MAX_CHAINED_TRANSITIONS};
 
 /// Pacemaker's cluster-recheck-interval default.
 pub const DEFAULT_RECHECK_INTERVAL_MS: u64 = 15 * 60 * 1000;
+/// Pacemaker's dc-deadtime default: how long a node that just started
+/// waits for configured peers it knows nothing about before it schedules.
+pub const DEFAULT_DC_DEADTIME_MS: u64 = 20_000;
 /// Pacemaker's cluster-delay default: the slack on top of an action's own
 /// timeout before the DC gives up waiting for its result.
 pub const DEFAULT_CLUSTER_DELAY_MS: u64 = 60_000;
@@ -49,6 +52,10 @@ impl Controller {
                     "{MAX_CHAINED_TRANSITIONS} transitions in a row without a new change: waiting"
                 ),
             });
+        }
+        if let Some(until) = self.startup_wait() {
+            // Try again when the wait is over (or earlier, on any change).
+            return self.timers.set(Timer::Recheck, until);
         }
         let transition = policy::schedule_at(self.cib(), self.clock.epoch_s());
         if transition.actions.is_empty() {
@@ -233,6 +240,31 @@ impl Controller {
             Some(at) => self.timers.set(Timer::Recheck, at),
             None => self.timers.cancel(Timer::Recheck),
         }
+    }
+
+    /// Just started, with configured nodes whose state nobody here knows:
+    /// they may be booting into this view. Scheduling now would fence them
+    /// (startup-fencing) or, without fencing, trust that they run nothing;
+    /// like Pacemaker's dc-deadtime, wait for them a while first. Some(end
+    /// of the wait) while waiting.
+    fn startup_wait(&self) -> Option<crate::time::Instant> {
+        let deadtime_ms = self
+            .cib()
+            .configuration
+            .property("dc-deadtime")
+            .and_then(|v| parse_duration_ms(v).ok())
+            .unwrap_or(DEFAULT_DC_DEADTIME_MS);
+        let until = self.clock.start + Duration::from_millis(deadtime_ms);
+        if self.clock.now >= until {
+            return None;
+        }
+        let unknown = self.cib().configuration.nodes.iter().any(|n| {
+            !matches!(n.kind.as_deref(), Some("remote" | "ping"))
+                && !self.view.members.values().any(|u| *u == n.uname)
+                && !self.view.lost.contains_key(&n.uname)
+                && !self.view.seen.contains(&n.uname)
+        });
+        unknown.then_some(until)
     }
 
     /// How long the DC waits for an action's result: its own timeout plus

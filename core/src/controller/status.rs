@@ -4,7 +4,7 @@
 //! the same inputs in the same order, so every replica derives the same
 //! section; nothing of it is written to disk (SPEC §4.1).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cib::{Cib, Lrm, LrmResource, NodeState, Status};
 use crate::executor::OpRecord;
@@ -24,6 +24,11 @@ pub struct Membership {
     /// up, with the history they last had (with fencing, the scheduler
     /// must see what they may still run until they are fenced).
     pub lost: BTreeMap<String, History>,
+    /// Nodes whose state the cluster knows: members of some view since the
+    /// members started, or fenced. A configured node outside this set gets
+    /// no `node_state`, so with startup-fencing the scheduler fences it
+    /// before trusting that it runs nothing.
+    pub seen: BTreeSet<String>,
 }
 
 /// Rewrites `cib.status` from `view` and `histories` (members only).
@@ -38,6 +43,12 @@ pub fn derive(
     let mut states = Vec::new();
     for def in &cib.configuration.nodes {
         let member = view.members.iter().find(|(_, u)| **u == def.uname);
+        let known = member.is_some()
+            || view.lost.contains_key(&def.uname)
+            || view.seen.contains(&def.uname);
+        if !known {
+            continue;
+        }
         let state = match member {
             Some((id, uname)) => member_state(
                 &def.id,

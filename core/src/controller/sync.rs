@@ -69,6 +69,7 @@ impl Controller {
                 .get(&self.id)
                 .map(|a| a.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default(),
+            seen: self.view.seen.iter().cloned().collect(),
         };
         self.broadcast(&Message::Hello(hello));
     }
@@ -260,7 +261,17 @@ impl Controller {
             .iter()
             .map(|(id, h)| (*id, h.attrs.iter().cloned().collect()))
             .collect();
-        self.view = Membership { members, lost };
+        let mut seen: BTreeSet<String> = hellos
+            .values()
+            .flat_map(|h| h.seen.iter().cloned())
+            .collect();
+        seen.extend(members.values().cloned());
+        seen.extend(lost.keys().cloned());
+        self.view = Membership {
+            members,
+            lost,
+            seen,
+        };
     }
 
     /// `have-quorum` and `dc-uuid` on `<cib>`, as the DC sets them.

@@ -33,6 +33,7 @@ pub mod report;
 pub mod resources;
 pub mod rules;
 pub mod score;
+pub mod utilization;
 
 #[cfg(test)]
 mod tests;
@@ -47,7 +48,52 @@ use crate::cib::Cib;
 /// Schedules one transition for `cib` as of `now_epoch_s` (wall-clock epoch
 /// seconds): the CIB's `execution-date`, which failure-timeout reads.
 pub fn schedule_at(cib: &Cib, now_epoch_s: i64) -> Transition {
-    schedule(&at_date(cib, now_epoch_s))
+    let mut t = schedule(&at_date(cib, now_epoch_s));
+    order_starts_after_fencing(cib, &mut t);
+    assert!(t.is_acyclic(), "the transition graph has a cycle");
+    t
+}
+
+/// Pacemaker's `requires=fencing` (the default with stonith-enabled): a
+/// start or promote waits for every fence of the transition, since until
+/// then a fenced node, never seen or lost, may still run the resource
+/// (crm_simulate orders `node2:fence_reboot` before `vip:start@node1` when
+/// node2 has no node_state). The transition builder orders only the
+/// resources with implied stops on the victim; this adds the rest for the
+/// cluster node's DC. It belongs in the builder (policy/build.rs).
+fn order_starts_after_fencing(cib: &Cib, t: &mut Transition) {
+    if !crate::cib::verify::stonith_enabled(&cib.configuration) {
+        return;
+    }
+    let fences: Vec<ActionId> = (0..t.actions.len())
+        .filter(|&a| matches!(t.actions[a].kind, ActionKind::Fence { .. }))
+        .collect();
+    if fences.is_empty() {
+        return;
+    }
+    let requires = |rsc: &str| -> Option<String> {
+        let base = rsc.split(':').next().unwrap_or(rsc);
+        cib.configuration
+            .find_resource(base)
+            .and_then(|r| r.meta_value("requires"))
+            .or_else(|| cib.configuration.rsc_default("requires"))
+            .map(str::to_string)
+    };
+    for a in 0..t.actions.len() {
+        let act = &t.actions[a];
+        if !matches!(act.kind, ActionKind::Start | ActionKind::Promote) {
+            continue;
+        }
+        let Some(rsc) = act.rsc.as_deref() else {
+            continue;
+        };
+        if matches!(requires(rsc).as_deref(), Some("quorum" | "nothing")) {
+            continue;
+        }
+        for &f in &fences {
+            t.edges.insert((f, a));
+        }
+    }
 }
 
 /// A copy of `cib` whose `execution-date` is `now_epoch_s`.

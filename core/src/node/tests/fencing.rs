@@ -194,3 +194,56 @@ fn sweep_fencing() {
         );
     }
 }
+
+#[test]
+fn a_node_restarted_alone_waits_for_its_peer_then_fences_it_before_starting() {
+    let mut c = two_nodes(360);
+    configure_with(&mut c, &stonith_crm());
+    c.crash(1);
+    c.crash(2);
+    c.run_for(Duration::from_secs(1));
+    let restarted = c.now();
+    c.restart_from_disk(1);
+    let deadline = restarted + Duration::from_secs(60);
+    c.run_until_true(deadline, |c| all_on(c, 1))
+        .expect("node1 runs the services");
+    let f = fences(&c);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let (fenced_at, by, target, ok) = f[0].clone();
+    assert!(ok && by == 1 && target == "node2", "{f:?}");
+    // Not before dc-deadtime (20 s): node2 might have been booting.
+    assert!(
+        fenced_at >= restarted + Duration::from_secs(20),
+        "{fenced_at}"
+    );
+    let started = first_start(&c, 1, restarted).expect("started");
+    let dump: Vec<String> = c
+        .log
+        .iter()
+        .filter(|e| {
+            e.at >= restarted && !matches!(e.what, Logged::Write { .. } | Logged::DiskDone { .. })
+        })
+        .map(|e| format!("{} {} {:?}", e.at, e.node, e.what))
+        .collect();
+    assert!(fenced_at <= started, "{}", dump.join("\n"));
+}
+
+#[test]
+fn nodes_restarted_together_fence_nobody() {
+    let mut c = two_nodes(370);
+    configure_with(&mut c, &stonith_crm());
+    c.crash(1);
+    c.crash(2);
+    c.run_for(Duration::from_secs(1));
+    c.restart_from_disk(2);
+    c.run_for(Duration::from_secs(3));
+    c.restart_from_disk(1);
+    let deadline = c.now() + Duration::from_secs(60);
+    c.run_until_true(deadline, |c| {
+        RESOURCES.iter().all(|r| c.where_runs(r).len() == 1)
+    })
+    .expect("the services start");
+    c.run_for(Duration::from_secs(30));
+    assert!(fences(&c).is_empty(), "{:?}", fences(&c));
+    assert!(c.node(1).is_some() && c.node(2).is_some());
+}
