@@ -16,6 +16,7 @@ pub mod admin;
 pub mod agents;
 pub mod checker;
 pub mod clock;
+pub mod demo;
 pub mod disk;
 pub mod faults;
 pub mod fencer;

@@ -1,6 +1,7 @@
 //! `cohort-sim`: run the deterministic simulator from the command line.
 //!
 //! ```text
+//! cohort-sim demo
 //! cohort-sim list
 //! cohort-sim run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG]
 //! cohort-sim replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]
@@ -27,7 +28,7 @@ use cohort_sim::timeline;
 #[derive(Debug, thiserror::Error)]
 enum UsageError {
     /// No subcommand, or an unknown one.
-    #[error("usage: cohort-sim list | run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG] | replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]")]
+    #[error("usage: cohort-sim demo | list | run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG] | replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]")]
     Usage,
     /// An option this subcommand does not take, or one without its value.
     #[error("unexpected argument {0:?}")]
@@ -133,6 +134,7 @@ fn main() -> ExitCode {
 fn dispatch(args: &[String]) -> Result<ExitCode, UsageError> {
     let (cmd, rest) = args.split_first().ok_or(UsageError::Usage)?;
     match cmd.as_str() {
+        "demo" if rest.is_empty() => Ok(demo()),
         "list" => {
             for s in Scenario::all() {
                 println!("{:<12} {} nodes: {}", s.name, s.nodes.len(), s.about);
@@ -254,6 +256,26 @@ fn run(
         sim_s / wall_s.max(1e-9)
     );
     if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The reference failover in simulation: the story, the status before
+/// and after, and the timeline (written to the temporary directory).
+fn demo() -> ExitCode {
+    let (report, text) = cohort_sim::demo::run();
+    print!("{text}");
+    let path = std::env::temp_dir().join("cohort-demo-timeline.html");
+    match std::fs::write(&path, timeline::html(&report)) {
+        Ok(()) => println!("Timeline: {}", path.display()),
+        Err(e) => {
+            eprintln!("cohort-sim: writing {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if report.failed() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
