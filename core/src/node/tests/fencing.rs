@@ -247,3 +247,63 @@ fn nodes_restarted_together_fence_nobody() {
     assert!(fences(&c).is_empty(), "{:?}", fences(&c));
     assert!(c.node(1).is_some() && c.node(2).is_some());
 }
+
+/// Three nodes with quorum: the survivors hold a majority, so no split
+/// delay applies and the DC dying costs no more than another node dying.
+#[test]
+fn with_three_nodes_a_dead_dc_is_fenced_and_recovered_as_fast_as_another_node() {
+    let took = |victim: NodeId, seed: u64| {
+        let configs = (1..=3)
+            .map(|id| {
+                let mut c = super::config(id);
+                c.votes.expected = crate::config::ExpectedVotes::Configured(3);
+                c.votes.two_node = false;
+                c
+            })
+            .collect();
+        let mut c = Cluster::new(configs, seed);
+        configure_with(&mut c, &stonith_crm());
+        if c.where_runs("vip") != [victim] {
+            c.admin(
+                1,
+                AdminCommand::Move {
+                    rsc: "vip".into(),
+                    node: format!("node{victim}"),
+                },
+            );
+            let deadline = c.now() + Duration::from_secs(30);
+            c.run_until_true(deadline, |c| all_on(c, victim))
+                .expect("moved");
+        }
+        assert_eq!(c.node(victim).unwrap().dc() == Some(victim), victim == 1);
+        let crashed = c.now();
+        c.crash(victim);
+        let deadline = crashed + Duration::from_secs(30);
+        let done = c
+            .run_until_true(deadline, |c| {
+                RESOURCES.iter().all(|r| c.where_runs(r).len() == 1)
+            })
+            .expect("recovered");
+        let f = fences(&c);
+        assert_eq!(f.len(), 1, "{f:?}");
+        let started = c
+            .ids()
+            .into_iter()
+            .filter_map(|n| first_start(&c, n, crashed))
+            .min()
+            .unwrap();
+        assert!(f[0].0 <= started);
+        done.saturating_since(crashed)
+    };
+    for seed in 0..3 {
+        let dc_died = took(1, 700 + seed);
+        let other_died = took(2, 700 + seed);
+        eprintln!(
+            "seed {seed}: three nodes, stonith: DC died {dc_died:?}, non-DC died {other_died:?}"
+        );
+        assert!(
+            dc_died <= other_died + Duration::from_millis(300),
+            "seed {seed}: {dc_died:?} vs {other_died:?}"
+        );
+    }
+}
