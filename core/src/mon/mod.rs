@@ -9,6 +9,7 @@
 //! primitive instance, where it is active. [`Snapshot::current`] reads them
 //! from the status section; [`Snapshot::after`] from a transition.
 
+pub mod changes;
 pub mod failures;
 mod nodes;
 mod resources;

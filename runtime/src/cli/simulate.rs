@@ -4,13 +4,12 @@
 //! `pacemaker-placement.py` prints for the real scheduler, or with `--why RSC`
 //! the chain of reasons behind a resource's actions.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use cohort_core::cib::Cib;
 use cohort_core::mon::{Options, Snapshot};
 use cohort_core::policy::report::{placement_lines, PlacementOptions};
-use cohort_core::policy::{self, ActionKind, Transition};
+use cohort_core::policy::{self, Transition};
 
 use super::{exit, Io};
 use crate::cib_file::{self, CibFileError};
@@ -117,59 +116,11 @@ fn why_text(t: &Transition, rsc: &str) -> String {
 /// crm_simulate shows every resource, active or not.
 const FULL_LIST: Options = Options { inactive: true };
 
-/// crm_simulate's summary words for one resource's change.
-fn summary_lines(t: &Transition) -> Vec<String> {
-    let mut rscs: Vec<&str> = t.placement.iter().map(|p| p.rsc.as_str()).collect();
-    rscs.dedup();
-    let width = rscs.iter().map(|r| r.len()).max().unwrap_or(0) + 1;
-    // Grouped once: a scan of every action per resource is quadratic on
-    // large CIBs.
-    let mut by_rsc: BTreeMap<&str, Vec<&policy::Action>> = BTreeMap::new();
-    for a in &t.actions {
-        if let Some(r) = a.rsc.as_deref() {
-            by_rsc.entry(r).or_default().push(a);
-        }
-    }
-    let failed_rscs: BTreeSet<&str> = t
-        .before
-        .iter()
-        .filter(|p| p.flags.failed)
-        .map(|p| p.rsc.as_str())
-        .collect();
-    let mut out = Vec::new();
-    for rsc in rscs {
-        let own = by_rsc.get(rsc).map(Vec::as_slice).unwrap_or_default();
-        let of = |k: &ActionKind| -> Vec<&str> {
-            own.iter()
-                .filter(|a| &a.kind == k)
-                .map(|a| a.node.as_str())
-                .collect()
-        };
-        let (starts, stops) = (of(&ActionKind::Start), of(&ActionKind::Stop));
-        let failed = failed_rscs.contains(rsc);
-        let line = match (stops.first(), starts.first()) {
-            (Some(a), Some(b)) if a == b => format!(
-                "{:<10} {rsc:<width$} ( {b} )",
-                if failed { "Recover" } else { "Restart" }
-            ),
-            (Some(a), Some(b)) => format!(
-                "{:<10} {rsc:<width$} ( {a} -> {b} )",
-                if failed { "Recover" } else { "Move" }
-            ),
-            (None, Some(b)) => format!("{:<10} {rsc:<width$} ( {b} )", "Start"),
-            (Some(a), None) => format!("{:<10} {rsc:<width$} ( {a} )", "Stop"),
-            (None, None) => continue,
-        };
-        out.push(format!("  * {line}"));
-    }
-    out
-}
-
 fn summary_text(cib: &Cib, t: &Transition) -> String {
     let mut out = String::from("Current cluster status:\n");
     out.push_str(&Snapshot::current(cib).render(FULL_LIST, 1));
     out.push_str("\nTransition Summary:\n");
-    for l in summary_lines(t) {
+    for l in cohort_core::mon::changes::lines(cib, t) {
         out.push_str(&l);
         out.push('\n');
     }
