@@ -28,6 +28,18 @@
 //! held back and applied after it, so they land on the agreed copy. A sync
 //! cut short by another view change loses the held-back messages; this
 //! node's own admin requests among them are answered [`AdminError::Retry`].
+//! So is a request applied here but not yet durable when a sync adopts
+//! another member's configuration (the change may be gone with it).
+//!
+//! # The rest of the DC's work, by file
+//! - `run`: schedule (at this node's epoch seconds, so failure-timeout
+//!   expires), dispatch, collect results, abort; [`timer`]: recheck at the
+//!   earliest failure expiry or cluster-recheck-interval, action timeouts
+//!   (timeout + cluster-delay), fence retries and split delays; a node
+//!   that just started waits up to dc-deadtime for peers nobody knows.
+//! - [`fencing`]: device and fencing node, retries, the two-node split rule.
+//! - [`attrs`]: fail-counts and last-failure times, counted by every
+//!   replica from the op results in agreed order.
 
 pub mod admin;
 mod apply;
