@@ -13,6 +13,7 @@ use crate::quorum::VoteConfig;
 use crate::time::Instant;
 use crate::totem::{NodeId, TotemConfig};
 
+mod admin;
 mod failures;
 mod fencing;
 mod quorum;
