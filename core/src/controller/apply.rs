@@ -180,7 +180,14 @@ impl Controller {
         let h = self.histories.entry(node).or_default();
         match change {
             HistoryChange::Records(records) => {
-                h.extend(status::history_of(&records));
+                // A result can reach the ring after a hello that already
+                // holds a newer record of the same slot (it waited in the
+                // send queue across a view change): keep the newer one.
+                for (key, record) in status::history_of(&records) {
+                    if h.get(&key).is_none_or(|old| old.call_id <= record.call_id) {
+                        h.insert(key, record);
+                    }
+                }
                 if records.iter().any(|r| r.id.ends_with("_last_failure_0")) {
                     let fatal = self
                         .cib()
