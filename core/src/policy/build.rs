@@ -141,7 +141,14 @@ impl Builder<'_, '_> {
                 self.push(Some(id), ActionKind::Promote, *m, why.clone());
             }
             self.orphan_recurring(idx);
-            for n in actions::final_nodes(cluster, &plan.rscs, idx) {
+            // A blocked resource (a failed stop without fencing, or
+            // on-fail=block) gets no new recurring operations.
+            let finals = if p.blocked {
+                Vec::new()
+            } else {
+                actions::final_nodes(cluster, &plan.rscs, idx)
+            };
+            for n in finals {
                 let starting = matches!(&p.start, Some((m, true, _)) if *m == n);
                 let role = actions::final_role(cluster, plan, idx, n);
                 let recorded = cluster
@@ -227,7 +234,8 @@ impl Builder<'_, '_> {
     }
 
     /// Recurring operations recorded where the resource is active that its
-    /// definition no longer has (name and interval): cancelled.
+    /// definition no longer has (name and interval), or all of them in
+    /// maintenance (of the cluster or of that node): cancelled.
     fn orphan_recurring(&mut self, idx: RscIdx) {
         let cluster = self.cluster;
         let rsc = &cluster.table.rscs[idx];
@@ -236,12 +244,20 @@ impl Builder<'_, '_> {
             if !h.role.is_active() || cluster.nodes[*n].unclean || !cluster.nodes[*n].online {
                 continue;
             }
+            let maintenance = cluster.options.maintenance_mode || cluster.nodes[*n].maintenance;
             for (task, interval_ms) in &h.recurring {
                 let configured = prim
                     .ops
                     .iter()
                     .any(|o| o.name == *task && o.interval_ms().ok() == Some(*interval_ms));
-                if !configured {
+                if maintenance {
+                    let kind = ActionKind::Cancel {
+                        task: task.clone(),
+                        interval_ms: *interval_ms,
+                    };
+                    let why = Reason::AdminChange("maintenance mode".into());
+                    self.push(Some(&rsc.id), kind, *n, why);
+                } else if !configured {
                     let kind = ActionKind::Cancel {
                         task: task.clone(),
                         interval_ms: *interval_ms,

@@ -138,6 +138,11 @@ impl<'a> Cluster<'a> {
                     continue;
                 };
                 let Some(lrm) = &state.lrm else { continue };
+                // Without fencing nothing can be known about a node that is
+                // down, so its history is not read at all.
+                if !self.options.fencing_enabled && !self.nodes[node].online {
+                    continue;
+                }
                 for lrm_rsc in &lrm.resources {
                     let probe_target = self.resolve_lrm_id(&lrm_rsc.id, node);
                     let prim = probe_target.and_then(|i| self.table.rscs[i].prim);
@@ -156,17 +161,34 @@ impl<'a> Cluster<'a> {
         }
     }
 
-    /// Failures whose response is about the node: fence it, or put it in standby.
+    /// Failures whose response is about the node: fence it, or put it in
+    /// standby; and a down node that a managed resource is thought to be
+    /// active on is fenced (with fencing on), as it may still run it.
     fn apply_node_failures(&mut self) {
         let mut fence = Vec::new();
         let mut standby = Vec::new();
-        for per_rsc in &self.history {
+        for (idx, per_rsc) in self.history.iter().enumerate() {
             for (n, h) in per_rsc {
                 if !h.role.is_active() {
                     continue;
                 }
+                let node = &self.nodes[*n];
+                if self.options.fencing_enabled
+                    && !node.online
+                    && !node.unclean
+                    && !node.maintenance
+                    && self.table.rscs[idx].meta.managed
+                    && !self.options.maintenance_mode
+                {
+                    let id = &self.table.rscs[idx].id;
+                    fence.push((*n, format!("{id} is thought to be active there")));
+                    continue;
+                }
                 match h.on_fail {
-                    FailResponse::Fence => fence.push((*n, h.failure.clone().unwrap_or_default())),
+                    FailResponse::Fence => fence.push((
+                        *n,
+                        format!("{} (on-fail=fence)", h.failure.clone().unwrap_or_default()),
+                    )),
                     FailResponse::Standby => standby.push(*n),
                     _ => {}
                 }
@@ -176,7 +198,7 @@ impl<'a> Cluster<'a> {
             let node = &mut self.nodes[n];
             if !node.unclean {
                 node.unclean = true;
-                node.unclean_reason = Some(format!("{why} (on-fail=fence)"));
+                node.unclean_reason = Some(why);
             }
         }
         for n in standby {

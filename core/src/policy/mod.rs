@@ -33,6 +33,7 @@ pub mod report;
 pub mod resources;
 pub mod rules;
 pub mod score;
+pub mod utilization;
 
 #[cfg(test)]
 mod tests;

@@ -28,6 +28,8 @@ pub struct NodeInfo {
     /// Node attributes visible to rules: configured ones, then transient ones,
     /// then the built-ins (`#uname`, `#id`, `#kind`, `#is_dc`).
     pub attrs: BTreeMap<String, String>,
+    /// What the node offers (its `utilization`), for placement-strategy.
+    pub capacity: super::utilization::Amounts,
 }
 
 impl NodeInfo {
@@ -117,6 +119,7 @@ pub fn unpack_nodes(cib: &Cib, fencing: bool) -> Vec<NodeInfo> {
                 .get("shutdown")
                 .is_some_and(|v| !v.is_empty() && v != "0"),
             attrs,
+            capacity: super::utilization::amounts(&def.utilization),
         };
         if !node.unclean {
             node.unclean_reason = None;

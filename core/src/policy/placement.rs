@@ -19,6 +19,7 @@ use super::colocation::Coloc;
 use super::promotion;
 use super::resources::{RscIdx, RscKind};
 use super::score::NodeScores;
+use super::utilization::{self, Amounts};
 
 /// The outcome of placement.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ struct Placer<'c, 'a> {
     out: Assignment,
     assigning: Vec<bool>,
     merging: Vec<bool>,
+    /// Capacity left on each node (placement-strategy other than default).
+    capacity_left: Vec<Amounts>,
 }
 
 /// Places every resource.
@@ -59,6 +62,7 @@ pub fn assign(
         },
         assigning: vec![false; count],
         merging: vec![false; count],
+        capacity_left: cluster.nodes.iter().map(|n| n.capacity.clone()).collect(),
     };
     for idx in placer.placement_order() {
         placer.assign_rsc(idx);
@@ -74,7 +78,20 @@ impl Placer<'_, '_> {
     /// Top-level resources in the order they are placed.
     fn placement_order(&mut self) -> Vec<RscIdx> {
         let top = self.cluster.table.top.clone();
-        let keyed: Vec<(RscIdx, i64, Score)> = top
+        let strategy = self.cluster.options.placement_strategy;
+        // The node order of the last tie-break: by capacity under
+        // `balanced`, else by name.
+        let mut node_order: Vec<NodeIdx> = (0..self.cluster.nodes.len()).collect();
+        node_order.sort_by(|&a, &b| {
+            let (x, y) = (&self.cluster.nodes[a], &self.cluster.nodes[b]);
+            let capacity = if strategy == PlacementStrategy::Balanced {
+                utilization::compare_capacity(&x.capacity, &y.capacity)
+            } else {
+                Ordering::Equal
+            };
+            capacity.then_with(|| x.name.cmp(&y.name))
+        });
+        let keyed: Vec<(RscIdx, i64, Score, Vec<Score>)> = top
             .iter()
             .map(|&t| {
                 let first = self
@@ -91,19 +108,30 @@ impl Placer<'_, '_> {
                     Some(&n) => work[n].unwrap_or(Score::MINUS_INFINITY),
                     None => Score::MINUS_INFINITY,
                 };
-                (t, self.cluster.table.rscs[t].meta.priority, here)
+                let everywhere: Vec<Score> = node_order
+                    .iter()
+                    .map(|&n| work[n].unwrap_or(Score::MINUS_INFINITY))
+                    .collect();
+                (
+                    t,
+                    self.cluster.table.rscs[t].meta.priority,
+                    here,
+                    everywhere,
+                )
             })
             .collect();
         let mut sorted = keyed;
-        // Pacemaker sorts by score where each runs only under a
-        // utilization-aware placement-strategy; by default only priority
-        // reorders the configuration.
-        let by_current = self.cluster.options.placement_strategy != PlacementStrategy::Default;
+        // Pacemaker sorts by score where each runs, then by score on each
+        // node, only under a utilization-aware placement-strategy; by
+        // default only priority reorders the configuration.
+        let by_scores = strategy != PlacementStrategy::Default;
         sorted.sort_by(|a, b| {
-            b.1.cmp(&a.1).then(if by_current {
-                b.2.cmp(&a.2)
-            } else {
-                Ordering::Equal
+            b.1.cmp(&a.1).then_with(|| {
+                if by_scores {
+                    b.2.cmp(&a.2).then_with(|| b.3.cmp(&a.3))
+                } else {
+                    Ordering::Equal
+                }
             })
         });
         sorted.into_iter().map(|k| k.0).collect()
@@ -328,12 +356,90 @@ impl Placer<'_, '_> {
             self.merge_dependent(c.dependent, &mut work, &c.node_attribute, factor);
             self.out.scores[idx] = work;
         }
+        let strategy = self.cluster.options.placement_strategy;
+        if strategy != PlacementStrategy::Default {
+            self.ban_insufficient_capacity(idx);
+        }
         let chosen = self.choose(idx);
         self.out.node[idx] = Some(chosen);
         if let Some(n) = chosen {
             self.out.placed_count[n] += 1;
+            if strategy != PlacementStrategy::Default {
+                let used = self.utilization_of(idx);
+                utilization::take(&mut self.capacity_left[n], &used);
+            }
         }
         self.assigning[idx] = false;
+    }
+
+    fn utilization_of(&self, idx: RscIdx) -> Amounts {
+        self.cluster.table.rscs[idx]
+            .prim
+            .map(|p| utilization::amounts(&p.utilization))
+            .unwrap_or_default()
+    }
+
+    /// Primitives tied to `idx` by mandatory colocations, either way and
+    /// transitively (`idx` first).
+    fn mandatorily_colocated(&self, idx: RscIdx) -> Vec<RscIdx> {
+        let mut found = vec![idx];
+        let mut i = 0;
+        while i < found.len() {
+            let r = found[i];
+            for c in self.colocs {
+                if c.score < Score::INFINITY {
+                    continue;
+                }
+                let other = if c.dependent == r {
+                    c.primary
+                } else if c.primary == r {
+                    c.dependent
+                } else {
+                    continue;
+                };
+                if self.cluster.table.rscs[other].kind == RscKind::Primitive
+                    && !found.contains(&other)
+                {
+                    found.push(other);
+                }
+            }
+            i += 1;
+        }
+        found
+    }
+
+    /// Bans `idx` from nodes without the capacity it needs: for it and the
+    /// unplaced resources that must run with it when some node can take
+    /// them all, else for it alone.
+    fn ban_insufficient_capacity(&mut self, idx: RscIdx) {
+        let mut together = Amounts::new();
+        for r in self.mandatorily_colocated(idx) {
+            if r == idx || self.out.node[r].is_none() {
+                utilization::add(&mut together, &self.utilization_of(r));
+            }
+        }
+        let alone = self.utilization_of(idx);
+        let candidates: Vec<NodeIdx> = (0..self.cluster.nodes.len())
+            .filter(|&n| {
+                self.usable(n) && self.out.scores[idx][n].is_some_and(|s| s >= Score::ZERO)
+            })
+            .collect();
+        let any_fits = candidates
+            .iter()
+            .any(|&n| utilization::fits(&self.capacity_left[n], &together));
+        let need = if any_fits { together } else { alone };
+        let mut banned = Vec::new();
+        for n in candidates {
+            if !utilization::fits(&self.capacity_left[n], &need) {
+                if let Some(s) = self.out.scores[idx][n] {
+                    self.out.scores[idx][n] = Some(s + Score::MINUS_INFINITY);
+                }
+                banned.push(self.cluster.nodes[n].name.clone());
+            }
+        }
+        if !banned.is_empty() {
+            self.out.notes[idx].push(format!("not enough capacity left on {}", banned.join(", ")));
+        }
     }
 
     /// Adjusts the dependent's scores around its primary's placement.
@@ -492,7 +598,21 @@ impl Placer<'_, '_> {
         current: Option<NodeIdx>,
     ) -> Ordering {
         let (x, y) = (self.effective(scores, a), self.effective(scores, b));
-        y.cmp(&x)
+        let by_score = y.cmp(&x);
+        let name = || self.cluster.nodes[a].name.cmp(&self.cluster.nodes[b].name);
+        match self.cluster.options.placement_strategy {
+            // Packs: no spreading by count, no preference for where it runs.
+            PlacementStrategy::Minimal => return by_score.then_with(name),
+            PlacementStrategy::Balanced => {
+                let capacity =
+                    utilization::compare_capacity(&self.capacity_left[a], &self.capacity_left[b]);
+                if by_score.then(capacity) != Ordering::Equal {
+                    return by_score.then(capacity);
+                }
+            }
+            _ => {}
+        }
+        by_score
             .then(self.out.placed_count[a].cmp(&self.out.placed_count[b]))
             .then_with(|| match current {
                 Some(c) if c == a => Ordering::Less,
