@@ -14,6 +14,13 @@ impl Controller {
     pub(super) fn apply(&mut self, sender: NodeId, msg: Message) {
         match msg {
             Message::Admin { origin, req, cmd } => self.apply_admin(origin, req, &cmd),
+            Message::Action { tag, .. } if Some(tag.transition.ring) != self.view_ring => self
+                .event(ClusterEvent::MessageDropped {
+                    reason: format!(
+                        "action {} of transition {} was planned in view {}, not this one",
+                        tag.action, tag.transition, tag.transition.ring
+                    ),
+                }),
             Message::Action { tag, target, work } if target == self.id => self.run_work(tag, work),
             Message::Action { .. } => {}
             Message::Result { node, tag, change } => self.apply_result(node, tag, change),

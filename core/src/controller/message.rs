@@ -8,13 +8,17 @@ use crate::totem::{NodeId, RingId};
 
 use super::admin::AdminCommand;
 
-/// A transition's identity: the DC that computed it and its counter there.
+/// A transition's identity: the DC that computed it, its counter there, and
+/// the view it was computed in. A node carries out an action only in that
+/// view: one that reaches it later (sent just before a view change, it
+/// waited in the send queue) belongs to a plan made on an older picture.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
 )]
 pub struct TransitionId {
     pub dc: NodeId,
     pub seq: u64,
+    pub ring: RingId,
 }
 
 impl std::fmt::Display for TransitionId {

@@ -131,6 +131,8 @@ pub struct Controller {
     members: Vec<NodeId>,
     /// None once the view's sync completed.
     sync: Option<Syncing>,
+    /// The view whose sync completed here (None while one is open).
+    view_ring: Option<RingId>,
     view: Membership,
     /// Members of the last view whose sync completed here.
     last_members: Vec<NodeId>,
@@ -167,6 +169,7 @@ impl Controller {
             replica: replica::Replica::new(persisted),
             executor: Executor::default(),
             members: vec![id],
+            view_ring: None,
             sync: Some(Syncing {
                 ring: RingId::default(),
                 hellos: BTreeMap::new(),

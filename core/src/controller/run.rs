@@ -57,15 +57,26 @@ impl Controller {
             // Try again when the wait is over (or earlier, on any change).
             return self.timers.set(Timer::Recheck, until);
         }
+        if self.ops_in_flight() {
+            // Ops of an earlier transition (perhaps of an earlier DC) still
+            // run somewhere: a plan made now would take their outcome for
+            // granted. Their results arrive as changes and reschedule.
+            return;
+        }
         let transition = policy::schedule_at(self.cib(), self.clock.epoch_s());
         if transition.actions.is_empty() {
             return self.arm_recheck();
         }
         self.timers.cancel(Timer::Recheck);
         self.chained += 1;
+        let Some(ring) = self.view_ring else {
+            // Not synced: no picture to plan on.
+            return;
+        };
         let id = TransitionId {
             dc: self.id,
             seq: self.next_transition,
+            ring,
         };
         self.next_transition += 1;
         self.event(ClusterEvent::TransitionStarted {
@@ -74,6 +85,18 @@ impl Controller {
         });
         self.run = Some(Run::new(id, transition));
         self.dispatch();
+    }
+
+    /// A one-off op (start, stop, probe, promote, demote) is in flight on a
+    /// member: its history shows it pending.
+    fn ops_in_flight(&self) -> bool {
+        self.view.members.keys().any(|id| {
+            self.histories.get(id).is_some_and(|h| {
+                h.values().any(|r| {
+                    r.op_status == crate::executor::record::EXEC_PENDING && r.interval_ms == 0
+                })
+            })
+        })
     }
 
     /// Sends every ready action; settles the ones no node needs to run.

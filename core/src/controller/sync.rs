@@ -49,6 +49,7 @@ impl Controller {
         if let Some(old) = self.sync.take() {
             self.drop_held(old.held);
         }
+        self.view_ring = None;
         self.members = members.to_vec();
         self.sync = Some(Syncing {
             ring,
@@ -168,6 +169,7 @@ impl Controller {
     }
 
     fn finish_sync(&mut self, winner: NodeId, adopted: Cib, s: Syncing) {
+        self.view_ring = Some(s.ring);
         let before = self.cib().clone();
         {
             let cib = self.replica.cib_mut();

@@ -115,7 +115,11 @@ mod tests {
         let mut t = Timers::default();
         t.set(Timer::Recheck, Instant::from_millis(500));
         let tag = ActionTag {
-            transition: super::super::TransitionId { dc: 1, seq: 1 },
+            transition: super::super::TransitionId {
+                dc: 1,
+                seq: 1,
+                ring: Default::default(),
+            },
             action: 0,
         };
         t.set(Timer::ActionTimeout(tag), Instant::from_millis(200));

@@ -131,7 +131,14 @@ mod tests {
             edges: edges.iter().copied().collect(),
             ..Transition::default()
         };
-        Run::new(TransitionId { dc: 1, seq: 1 }, t)
+        Run::new(
+            TransitionId {
+                dc: 1,
+                seq: 1,
+                ring: Default::default(),
+            },
+            t,
+        )
     }
 
     #[test]
