@@ -137,6 +137,22 @@ impl<T: Clone> Executor<T> {
         if spec.action == "stop" {
             let ops = self.cancel_recurring(&spec.rsc);
             self.cancels.extend(ops);
+        } else if spec.interval_ms > 0 {
+            // The same recurring op asked again replaces the running one.
+            let same: Vec<OpId> = self
+                .running
+                .iter()
+                .filter(|(_, r)| {
+                    r.spec.rsc == spec.rsc
+                        && r.spec.action == spec.action
+                        && r.spec.interval_ms == spec.interval_ms
+                })
+                .map(|(op, _)| *op)
+                .collect();
+            for op in same {
+                self.running.remove(&op);
+                self.cancels.push(op);
+            }
         }
         assert!(
             self.running.len() < MAX_RUNNING_OPS,
@@ -242,7 +258,8 @@ impl<T: Clone> Executor<T> {
         ops
     }
 
-    /// Ops cancelled by [`Executor::run`] of a stop: emit `Output::Cancel`.
+    /// Ops cancelled by [`Executor::run`] (of a stop, or of a recurring op
+    /// that replaces its running twin): emit `Output::Cancel`.
     #[must_use]
     pub fn take_cancels(&mut self) -> Vec<OpId> {
         std::mem::take(&mut self.cancels)

@@ -100,3 +100,26 @@ fn a_timed_out_op_is_a_failure_even_with_the_expected_rc() {
     assert_eq!(ex.cancel("vip", "monitor", 10_000), Some(mon.op));
     assert_eq!(ex.cancel("vip", "monitor", 10_000), None);
 }
+
+#[test]
+fn a_recurring_op_asked_again_replaces_the_running_one() {
+    let mut ex: Executor<u32> = Executor::default();
+    let first = ex.run(spec("monitor", 10_000, 0), 1);
+    ex.complete(first.op, &OpOutcome::rc(0, 10)).unwrap();
+    assert!(ex.take_cancels().is_empty());
+    let second = ex.run(spec("monitor", 10_000, 0), 2);
+    assert_eq!(ex.take_cancels(), [first.op]);
+    assert_eq!(ex.running(), 1);
+    assert!(
+        ex.complete(first.op, &OpOutcome::rc(7, 20)).is_none(),
+        "gone"
+    );
+    let (recs, tag) = ex.complete(second.op, &OpOutcome::rc(0, 30)).unwrap();
+    assert_eq!((recs[0].id.as_str(), tag), ("vip_monitor_10000", 2));
+    let other = ex.run(spec("monitor", 20_000, 0), 3);
+    assert!(
+        ex.take_cancels().is_empty(),
+        "another interval is another op"
+    );
+    assert_ne!(other.op, second.op);
+}
