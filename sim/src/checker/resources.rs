@@ -4,7 +4,8 @@
 //! - a resource that is not a clone never really runs on two nodes at once
 //!   (counted apart, not failed, when the configuration gave that up:
 //!   stonith disabled and no-quorum-policy=ignore or two_node; or stonith
-//!   disabled and the two nodes in different views: a majority cannot
+//!   disabled and the two nodes in different views (now, or when either
+//!   start was issued): a majority cannot
 //!   know that a node it lost stopped its resources, only fencing could
 //!   tell it; two nodes in one view running one resource is a failure
 //!   whatever the configuration);
@@ -150,6 +151,8 @@ pub fn check(records: &[Record], rules: &Rules, allowed: bool) -> Vec<Violation>
     let mut truth = Truth::default();
     let mut views: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
     let mut started: BTreeMap<(NodeId, TransitionId), Instant> = BTreeMap::new();
+    // The view each instance's start was issued in.
+    let mut start_view: BTreeMap<(NodeId, &str), Vec<NodeId>> = BTreeMap::new();
     for r in records {
         match r {
             Record::Instance {
@@ -164,7 +167,9 @@ pub fn check(records: &[Record], rules: &Rules, allowed: bool) -> Vec<Violation>
                     nodes.insert(*node);
                     if nodes.len() == 2 && rules.exclusive.contains(rsc) {
                         let first = nodes.first().and_then(|n| views.get(n));
-                        let one_view = nodes.iter().all(|n| views.get(n) == first);
+                        let one_view = nodes.iter().all(|n| {
+                            views.get(n) == first && start_view.get(&(*n, rsc.as_str())) == first
+                        });
                         let unfenced_split = !rules.stonith_enabled && !one_view;
                         let kind = if allowed || unfenced_split {
                             ViolationKind::RunsTwiceByConfiguration
@@ -192,6 +197,8 @@ pub fn check(records: &[Record], rules: &Rules, allowed: bool) -> Vec<Violation>
                 action,
                 ..
             } if action == "start" => {
+                let view = views.get(node).cloned().unwrap_or_default();
+                start_view.insert((*node, rsc.as_str()), view);
                 for (first, then) in &rules.orders {
                     let stopped_by_cluster = !truth.runs_anywhere(first)
                         && truth.last_down.get(first).is_none_or(|c| *c == Cause::Stop);
@@ -321,6 +328,8 @@ mod tests {
         let h = vec![
             view(1, &[1, 2]),
             view(2, &[1, 2]),
+            exec(1, 5, "vip"),
+            exec(2, 15, "vip"),
             inst(1, 10, "vip", true, Cause::Start),
             inst(2, 20, "vip", true, Cause::Start),
         ];
