@@ -217,3 +217,54 @@ fn whole_corpus_agreement_per_feature() {
         lost.join(" ")
     );
 }
+
+/// `cohort simulate --show-scores` against the suite's expected allocation
+/// scores (scores/NAME.scores, crm_simulate -sSQ sorted) on the cases whose
+/// placement agrees: a ratchet of its own, tests/policy/scores_agreeing.txt.
+/// The files are read, not regenerated, so this needs no crm_simulate.
+#[test]
+fn scores_agree_with_the_suite() {
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/agreeing.txt");
+    let cases: Vec<String> = fs::read_to_string(list)
+        .expect("tests/policy/agreeing.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let mut agreeing = BTreeSet::new();
+    let mut printed = 0;
+    for case in &cases {
+        let Ok(expected) = fs::read_to_string(cts().join(format!("scores/{case}.scores"))) else {
+            continue;
+        };
+        let mut want: Vec<&str> = expected.lines().filter(|l| !l.is_empty()).collect();
+        want.sort_unstable();
+        let want: String = want.iter().map(|l| format!("{l}\n")).collect();
+        let xml = cts().join(format!("xml/{case}.xml"));
+        let got = cohort(None, &["simulate", "-x", xml.to_str().unwrap(), "-s"], "").stdout;
+        let d = diff(&want, &got);
+        if d.is_empty() {
+            agreeing.insert(case.clone());
+        } else if printed < DIFF_LINES_TOTAL {
+            println!("== {case} scores (- crm_simulate, + cohort)");
+            for l in d.iter().take(DIFF_LINES_PER_CASE) {
+                println!("  {l}");
+            }
+            printed += d.len().min(DIFF_LINES_PER_CASE) + 1;
+        }
+    }
+    println!(
+        "scores agreement: {} of {} cases whose placement agrees",
+        agreeing.len(),
+        cases.len()
+    );
+    let ratchet_file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/scores_agreeing.txt");
+    let lost = ratchet(&ratchet_file, &agreeing);
+    assert!(
+        lost.is_empty(),
+        "cases whose scores agreed before and no longer do: {}",
+        lost.join(" ")
+    );
+}

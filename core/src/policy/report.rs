@@ -68,3 +68,60 @@ pub fn placement_lines(t: &Transition, opts: PlacementOptions) -> Vec<String> {
     lines.sort();
     lines
 }
+
+/// The allocation scores in crm_simulate's `-s` form (`pcmk__primitive_assign:
+/// RSC allocation score on NODE: SCORE`, and the group and clone forms),
+/// sorted bytewise: each resource's node scores as they stood when it was
+/// placed. Computed on request (it reruns placement), so a plain schedule
+/// keeps no copy of every score.
+pub fn score_lines(cib: &crate::cib::Cib) -> Vec<String> {
+    use super::resources::RscKind;
+    let cluster = super::cluster::Cluster::new(cib);
+    let colocs = super::colocation::collect(&cluster);
+    let (initial, notes) = super::score::initial_scores(&cluster);
+    let assignment = super::placement::assign(&cluster, &colocs, initial.clone(), notes);
+    let mut lines = Vec::new();
+    let mut emit = |tag: &str, id: &str, scores: &super::score::NodeScores| {
+        for (n, s) in scores.iter().enumerate() {
+            if let Some(s) = s {
+                let shown = *s;
+                lines.push(format!(
+                    "{tag}: {id} allocation score on {}: {shown}",
+                    cluster.nodes[n].name
+                ));
+            }
+        }
+    };
+    for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
+        let in_clone = cluster.table.clone_of(idx).is_some();
+        match rsc.kind {
+            RscKind::Primitive => {
+                emit("pcmk__primitive_assign", &rsc.id, &assignment.scores[idx]);
+                let parent_group = rsc
+                    .parent
+                    .is_some_and(|p| cluster.table.rscs[p].kind == RscKind::Group);
+                if parent_group {
+                    emit("pcmk__group_assign", &rsc.id, &initial[idx]);
+                }
+                if in_clone && !parent_group {
+                    emit("pcmk__clone_allocate", &rsc.id, &initial[idx]);
+                }
+            }
+            RscKind::Group => {
+                let first = rsc.children.first().copied().unwrap_or(idx);
+                emit("pcmk__group_assign", &rsc.id, &initial[first]);
+            }
+            RscKind::Clone { .. } => {
+                let first = cluster
+                    .table
+                    .primitives(idx)
+                    .first()
+                    .copied()
+                    .unwrap_or(idx);
+                emit("pcmk__clone_allocate", &rsc.base_id, &initial[first]);
+            }
+        }
+    }
+    lines.sort();
+    lines
+}

@@ -8,20 +8,22 @@ use std::path::PathBuf;
 
 use cohort_core::cib::Cib;
 use cohort_core::mon::{Options, Snapshot};
-use cohort_core::policy::report::{placement_lines, PlacementOptions};
+use cohort_core::policy::report::{placement_lines, score_lines, PlacementOptions};
 use cohort_core::policy::{self, Transition};
 
 use super::{exit, Io};
 use crate::cib_file::{self, CibFileError};
 
 const USAGE: &str =
-    "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes]] [--why RSC]";
+    "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes]] [--why RSC]\n\
+     \x20      [-s|--show-scores]";
 
 /// What to print.
 enum Mode {
     Text,
     Placement(PlacementOptions),
     Why(String),
+    Scores,
 }
 
 pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
@@ -29,6 +31,7 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let mut placement = false;
     let mut opts = PlacementOptions::default();
     let mut why: Option<String> = None;
+    let mut scores = false;
     let mut words = words.iter();
     while let Some(w) = words.next() {
         match *w {
@@ -40,6 +43,7 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
             "--no-probes" => opts.no_probes = true,
             "--no-nodes" => opts.no_nodes = true,
             "-S" | "--simulate" => {}
+            "-s" | "--show-scores" => scores = true,
             "--why" => match words.next() {
                 Some(r) => why = Some(r.to_string()),
                 None => return usage(io, "--why needs a resource"),
@@ -49,6 +53,7 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     }
     let mode = match (why, placement) {
         (Some(r), _) => Mode::Why(r),
+        (None, _) if scores => Mode::Scores,
         (None, true) => Mode::Placement(opts),
         (None, false) => Mode::Text,
     };
@@ -65,8 +70,14 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
             };
         }
     };
+    if let Mode::Scores = mode {
+        let text: String = score_lines(&cib).iter().map(|l| format!("{l}\n")).collect();
+        let _ = io.out.write_all(text.as_bytes());
+        return exit::OK;
+    }
     let t = policy::schedule(&cib);
     let out = match mode {
+        Mode::Scores => unreachable!("printed above"),
         Mode::Placement(opts) => placement_lines(&t, opts)
             .iter()
             .map(|l| format!("{l}\n"))
