@@ -511,7 +511,7 @@ impl Totem {
         }
         self.note_heard(&header);
         self.token
-            .note_from(header.sender, header.ring_id, &mut self.timers);
+            .note_from(header.sender, header.ring_id, &packet, &mut self.timers);
         match packet {
             Packet::Mcast(m) => self.on_mcast(&header, m),
             Packet::Token(t) => self.on_token(&header, t),

@@ -19,6 +19,11 @@ pub(super) struct SentToken {
     pub ring_id: RingId,
     pub bytes: Vec<u8>,
     pub retransmits_left: u32,
+    /// An ordering token's (seq, token_seq): only a message numbered
+    /// above that seq, or a later token, shows that the successor got it.
+    /// None for a commit token, which any packet of the successor in the
+    /// new ring acknowledges.
+    pub ordering: Option<(u64, u64)>,
 }
 
 /// Token bookkeeping of this node.
@@ -42,14 +47,30 @@ pub(super) struct TokenState {
 }
 
 impl TokenState {
-    /// Any packet from the node we passed the token to, in that ring,
-    /// shows it is alive: stop retransmitting.
-    pub fn note_from(&mut self, sender: NodeId, ring_id: RingId, timers: &mut TimerTable) {
-        if self
-            .last_sent
-            .as_ref()
-            .is_some_and(|s| s.to == sender && s.ring_id == ring_id)
-        {
+    /// A packet from the node we passed the token to, in that ring, that
+    /// it could only send after receiving the token (a message numbered
+    /// above the token's seq, or a token) shows the token arrived: stop
+    /// retransmitting. Any other packet of it proves nothing: a message
+    /// it sent on its previous visit can land after we passed the token
+    /// on, and taking that as an answer left a lost token unrepeated (the
+    /// ring then waited a whole token timeout and re-formed).
+    pub fn note_from(
+        &mut self,
+        sender: NodeId,
+        ring_id: RingId,
+        packet: &Packet,
+        timers: &mut TimerTable,
+    ) {
+        let answered = self.last_sent.as_ref().is_some_and(|s| {
+            s.to == sender
+                && s.ring_id == ring_id
+                && s.ordering.is_none_or(|(seq, token_seq)| match packet {
+                    Packet::Mcast(m) => m.seq > seq,
+                    Packet::Token(t) => t.token_seq > token_seq,
+                    Packet::Join(_) | Packet::Commit(_) | Packet::MergeDetect(_) => false,
+                })
+        });
+        if answered {
             self.last_sent = None;
             timers.stop(Timer::TokenRetransmit);
         }
@@ -337,6 +358,10 @@ impl Totem {
             ring_id,
             bytes: bytes.clone(),
             retransmits_left: self.config.token_retransmits_before_loss_const,
+            ordering: match packet {
+                Packet::Token(t) => Some((t.seq, t.token_seq)),
+                _ => None,
+            },
         });
         self.timers.set(
             Timer::TokenRetransmit,
