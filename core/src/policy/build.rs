@@ -332,7 +332,11 @@ impl Builder<'_, '_> {
                 continue;
             };
             for (idx, p) in plan.rscs.iter().enumerate() {
-                if !p.implied_stops.contains(&fenced) {
+                // What ran there stops with the fence; what nobody knows
+                // about there (a node never seen, a resource never probed
+                // on it) may be running there too until the fence.
+                let unknown_there = !cluster.history_on(idx, fenced).is_some_and(|h| h.known);
+                if !p.implied_stops.contains(&fenced) && !unknown_there {
                     continue;
                 }
                 if let Some((m, true, _)) = p.start {

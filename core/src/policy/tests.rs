@@ -51,3 +51,26 @@ golden!(
     unclean_fenced,
     unordered_group_order,
 );
+
+/// A node never seen may run anything: with fencing, every start waits for
+/// its fence, as crm_simulate orders it (`--edges`: `node2:fence_reboot@node2
+/// vip:start@node1` and the same for both devices).
+#[test]
+fn startup_fencing_orders_every_start_after_the_fence() {
+    let cib = parse_cib(include_str!("testdata/startup_fencing_orders_starts.xml")).unwrap();
+    let t = super::schedule(&cib);
+    let find = |rsc: Option<&str>, kind: &dyn Fn(&super::ActionKind) -> bool| {
+        t.actions
+            .iter()
+            .position(|a| a.rsc.as_deref() == rsc && kind(&a.kind))
+            .unwrap_or_else(|| panic!("no action for {rsc:?}"))
+    };
+    let fence = find(None, &|k| matches!(k, super::ActionKind::Fence { .. }));
+    for rsc in ["vip", "fence1", "fence2"] {
+        let start = find(Some(rsc), &|k| *k == super::ActionKind::Start);
+        assert!(
+            t.edges.contains(&(fence, start)),
+            "{rsc} starts before node2 is fenced"
+        );
+    }
+}
