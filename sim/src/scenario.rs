@@ -202,10 +202,13 @@ impl Scenario {
                 100,
             ),
             "fencing-two-node" => (
-                "2 nodes, two_node: 1, stonith enabled (a fence device per node): a split, exactly one survivor fences the other",
+                "2 nodes, two_node: 1, stonith enabled (a fence device per node), no-quorum-policy=stop: a split, exactly one survivor fences the other",
                 nodelist_conf("pair", 2, "\ttwo_node: 1\n"),
+                // no-quorum-policy=stop, as two-node clusters are set up
+                // today: two_node implies wait_for_all, so a node rebooted
+                // into a still-cut network waits instead of fencing back.
                 seed_crm_with(
-                    &[("stonith-enabled", "true")],
+                    &[("stonith-enabled", "true"), ("no-quorum-policy", "stop")],
                     "primitive fence1 stonith:fence_dummy params pcmk_host_list=node1\nprimitive fence2 stonith:fence_dummy params pcmk_host_list=node2\nlocation fence1_not_on_node1 fence1 -inf: node1\nlocation fence2_not_on_node2 fence2 -inf: node2\n",
                 ),
                 vec![

@@ -1285,8 +1285,8 @@ impl World {
     }
 
     /// What keeps the cluster from its placement, or None when every
-    /// resource runs exactly where `policy::schedule` of the DC's CIB puts
-    /// it, and the DC is idle.
+    /// resource runs exactly where `policy::schedule_at` of the DC's CIB
+    /// puts it, and the DC is idle.
     fn placement_gap(&self) -> Option<String> {
         let nodes: Vec<&cohort_core::node::Node> = self
             .slots
@@ -1302,7 +1302,8 @@ impl World {
         if dc.controller().transition_in_progress() {
             return Some("a transition is in progress".into());
         }
-        let t = cohort_core::policy::schedule(dc.cib());
+        // At the DC's notion of now, so expired failures count as expired.
+        let t = cohort_core::policy::schedule_at(dc.cib(), self.agents.epoch_s(self.now));
         let want: BTreeSet<(NodeId, String)> = t
             .placement
             .iter()
