@@ -268,3 +268,156 @@ fn scores_agree_with_the_suite() {
         lost.join(" ")
     );
 }
+
+/// crm_simulate's injections (`--node-up`, `--node-down`, `--node-fail`,
+/// `--op-inject`) applied before scheduling, on a few inputs: cohort with
+/// the same injections must print what the real scheduler does. cohort's
+/// `--op-fail SPEC` records a failed result (rc 1 by default), which is
+/// crm_simulate's `--op-inject SPEC=1` (its own `-F` fails an action
+/// during the simulated run instead).
+#[test]
+fn injections_agree_with_crm_simulate() {
+    if !reference_tools_present(&["python3", "crm_simulate"]) {
+        return;
+    }
+    let runs: &[InjectionRun] = &[
+        ("1360", &["--node-down", "ssgtest1b"], None),
+        ("1360", &["--node-fail", "ssgtest1b"], None),
+        ("1360", &["--node-up", "ssgtest1b"], None),
+        ("bug-1718", &["--node-fail", "heartbeat.ds9"], None),
+        ("bug-1718", &["--node-down", "heartbeat.ds9"], None),
+        (
+            "bug-1718",
+            &["-i", "Apache_IP_stop_0@heartbeat.ds9=1"],
+            None,
+        ),
+        (
+            "bug-1718",
+            &["-i", "Apache_IP_monitor_60000@heartbeat.ds9=7"],
+            None,
+        ),
+        (
+            "bug-1718",
+            &["--op-fail", "Apache_IP_start_0@heartbeat.ds9"],
+            Some(&["-i", "Apache_IP_start_0@heartbeat.ds9=1"]),
+        ),
+        ("attrs1", &["-i", "rsc1_monitor_10000@node2=7"], None),
+        ("attrs1", &["-i", "rsc1_start_0@node1=1"], None),
+        ("group1", &["--node-fail", "node1"], None),
+        ("clone-anon-probe-1", &["--node-down", "mysql-02"], None),
+        (
+            "bug-5014-A-start-B-start",
+            &["--node-down", "fc16-builder"],
+            None,
+        ),
+    ];
+    let scratch = Scratch::new("policy-inject");
+    let results = parallel(runs, THREADS, |(case, ours, theirs)| {
+        let theirs: Vec<String> = theirs
+            .unwrap_or(ours)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let label = format!("{case}-{}", theirs.join("-").replace(['/', '@', '='], "_"));
+        let want = reference(case, &theirs, &scratch_sub(&scratch, &label));
+        let xml = cts().join(format!("xml/{case}.xml"));
+        let mut argv = vec!["simulate", "-x", xml.to_str().unwrap(), "--placement"];
+        argv.extend(ours.iter().copied());
+        let got = cohort(None, &argv, "");
+        (want.is_empty(), diff(&want, &got.stdout))
+    });
+    let mut failed = Vec::new();
+    for ((case, ours, _), (no_reference, d)) in runs.iter().zip(&results) {
+        if *no_reference || !d.is_empty() {
+            println!("== {case} {} (- crm_simulate, + cohort)", ours.join(" "));
+            for l in d.iter().take(DIFF_LINES_PER_CASE) {
+                println!("  {l}");
+            }
+            failed.push(format!("{case} {}", ours.join(" ")));
+        }
+    }
+    assert!(failed.is_empty(), "injections that disagree: {failed:?}");
+}
+
+/// A case, cohort's arguments, and crm_simulate's when they differ.
+type InjectionRun = (
+    &'static str,
+    &'static [&'static str],
+    Option<&'static [&'static str]>,
+);
+
+fn scratch_sub(scratch: &Scratch, label: &str) -> Scratch {
+    Scratch(scratch.sub(label))
+}
+
+/// `--edges` (every ordered pair of actions, transitively) against the
+/// script's, on the cases whose placement agrees: a ratchet of its own,
+/// tests/policy/edges_agreeing.txt.
+#[test]
+fn edges_agree_with_crm_simulate() {
+    if !reference_tools_present(&["python3", "crm_simulate"]) {
+        return;
+    }
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/agreeing.txt");
+    let cases: Vec<String> = fs::read_to_string(list)
+        .expect("tests/policy/agreeing.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let tests_json = fs::read_to_string(cts().join("tests.json")).unwrap_or_default();
+    let scratch = Scratch::new("policy-edges");
+    let diffs = parallel(&cases, THREADS, |case| {
+        let xml = cts().join(format!("xml/{case}.xml"));
+        let script = shared().join("tools/pacemaker-placement.py");
+        let mut argv: Vec<String> = vec![
+            script.to_str().unwrap().into(),
+            xml.to_str().unwrap().into(),
+            "--edges".into(),
+        ];
+        let extra = extra_args(&tests_json, case);
+        if !extra.is_empty() {
+            argv.push("--".into());
+            argv.extend(extra);
+        }
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let want = tool(&scratch.sub(case), None, "python3", &argv, None).stdout;
+        let got = cohort(
+            None,
+            &[
+                "simulate",
+                "-x",
+                xml.to_str().unwrap(),
+                "--placement",
+                "--edges",
+            ],
+            "",
+        )
+        .stdout;
+        diff(&want, &got)
+    });
+    let mut agreeing = BTreeSet::new();
+    for (case, d) in cases.iter().zip(&diffs) {
+        if d.is_empty() {
+            agreeing.insert(case.clone());
+        } else {
+            println!("== {case} edges (- crm_simulate, + cohort)");
+            for l in d.iter().take(DIFF_LINES_PER_CASE) {
+                println!("  {l}");
+            }
+        }
+    }
+    println!(
+        "edges agreement: {} of {} cases whose placement agrees",
+        agreeing.len(),
+        cases.len()
+    );
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/edges_agreeing.txt");
+    let lost = ratchet(&file, &agreeing);
+    assert!(
+        lost.is_empty(),
+        "cases whose edges agreed before and no longer do: {}",
+        lost.join(" ")
+    );
+}

@@ -25,6 +25,7 @@ pub mod failure;
 pub mod fencing;
 pub mod graph;
 pub mod history;
+pub mod inject;
 pub mod nodes;
 pub mod order;
 pub mod placement;

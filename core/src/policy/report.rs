@@ -11,6 +11,9 @@ pub struct PlacementOptions {
     pub no_probes: bool,
     /// Leave out the `node` lines.
     pub no_nodes: bool,
+    /// Add `order A B` lines: every pair of actions where A must complete
+    /// before B, directly or through others (the transitive closure).
+    pub edges: bool,
 }
 
 /// The lines, sorted bytewise, each without its newline.
@@ -58,12 +61,42 @@ pub fn placement_lines(t: &Transition, opts: PlacementOptions) -> Vec<String> {
             lines.push(format!("node {} {}", n.name, n.state.as_str()));
         }
     }
-    for a in &t.actions {
-        if opts.no_probes && a.kind == ActionKind::Probe {
+    let dropped = |i: usize| opts.no_probes && t.actions[i].kind == ActionKind::Probe;
+    for (i, a) in t.actions.iter().enumerate() {
+        if dropped(i) {
             continue;
         }
         let who = a.rsc.as_deref().map_or_else(|| a.node.clone(), strip);
         lines.push(format!("action {who} {} {}", a.kind, a.node));
+    }
+    if opts.edges {
+        let key = |i: usize| {
+            let a = &t.actions[i];
+            let who = a.rsc.as_deref().map_or_else(|| a.node.clone(), strip);
+            format!("{who}:{}@{}", a.kind, a.node)
+        };
+        let mut succ: Vec<Vec<usize>> = vec![Vec::new(); t.actions.len()];
+        for &(a, b) in &t.edges {
+            succ[a].push(b);
+        }
+        let mut pairs = std::collections::BTreeSet::new();
+        for from in 0..t.actions.len() {
+            if dropped(from) {
+                continue;
+            }
+            let mut seen = vec![false; t.actions.len()];
+            let mut stack: Vec<usize> = succ[from].clone();
+            while let Some(x) = stack.pop() {
+                if std::mem::replace(&mut seen[x], true) {
+                    continue;
+                }
+                stack.extend(succ[x].iter().copied());
+                if x != from && !dropped(x) {
+                    pairs.insert(format!("order {} {}", key(from), key(x)));
+                }
+            }
+        }
+        lines.extend(pairs);
     }
     lines.sort();
     lines

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use cohort_core::cib::Cib;
 use cohort_core::mon::{Options, Snapshot};
+use cohort_core::policy::inject::{self, Injection, OpSpec};
 use cohort_core::policy::report::{placement_lines, score_lines, PlacementOptions};
 use cohort_core::policy::{self, Transition};
 
@@ -15,8 +16,11 @@ use super::{exit, Io};
 use crate::cib_file::{self, CibFileError};
 
 const USAGE: &str =
-    "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes]] [--why RSC]\n\
-     \x20      [-s|--show-scores]";
+    "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes] [--edges]] [--why RSC]\n\
+     \x20      [-s|--show-scores] [-u|--node-up N] [-d|--node-down N] [-f|--node-fail N]\n\
+     \x20      [-i|--op-inject RSC_TASK_MS@NODE=RC] [--op-fail RSC_TASK_MS@NODE[=RC]]\n\
+     (--op-fail records a failed result before scheduling, rc 1 unless given;\n\
+     crm_simulate's -F instead fails the action during its simulated run)";
 
 /// What to print.
 enum Mode {
@@ -32,6 +36,7 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let mut opts = PlacementOptions::default();
     let mut why: Option<String> = None;
     let mut scores = false;
+    let mut injections: Vec<Injection> = Vec::new();
     let mut words = words.iter();
     while let Some(w) = words.next() {
         match *w {
@@ -42,8 +47,29 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
             "--placement" => placement = true,
             "--no-probes" => opts.no_probes = true,
             "--no-nodes" => opts.no_nodes = true,
+            "--edges" => opts.edges = true,
             "-S" | "--simulate" => {}
             "-s" | "--show-scores" => scores = true,
+            "-u" | "--node-up" | "-d" | "--node-down" | "-f" | "--node-fail" => {
+                let Some(n) = words.next() else {
+                    return usage(io, &format!("{w} needs a node"));
+                };
+                injections.push(match *w {
+                    "-u" | "--node-up" => Injection::NodeUp(n.to_string()),
+                    "-d" | "--node-down" => Injection::NodeDown(n.to_string()),
+                    _ => Injection::NodeFail(n.to_string()),
+                });
+            }
+            "-i" | "--op-inject" | "--op-fail" => {
+                let Some(spec) = words.next() else {
+                    return usage(io, &format!("{w} needs an operation spec"));
+                };
+                let default_rc = (*w == "--op-fail").then_some(1);
+                match OpSpec::parse(spec, default_rc) {
+                    Ok(op) => injections.push(Injection::Op(op)),
+                    Err(e) => return usage(io, &e.to_string()),
+                }
+            }
             "--why" => match words.next() {
                 Some(r) => why = Some(r.to_string()),
                 None => return usage(io, "--why needs a resource"),
@@ -60,7 +86,7 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let Some(path) = file.or_else(|| io.cib_file.clone()) else {
         return usage(io, "no CIB: give -x FILE");
     };
-    let cib = match cib_file::load(&path) {
+    let mut cib = match cib_file::load(&path) {
         Ok(c) => c,
         Err(e) => {
             let _ = writeln!(io.err, "cohort simulate: {e}");
@@ -70,6 +96,15 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
             };
         }
     };
+    if !injections.is_empty() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        if let Err(e) = inject::apply(&mut cib, &injections, now) {
+            let _ = writeln!(io.err, "cohort simulate: {e}");
+            return exit::USAGE;
+        }
+    }
     if let Mode::Scores = mode {
         let text: String = score_lines(&cib).iter().map(|l| format!("{l}\n")).collect();
         let _ = io.out.write_all(text.as_bytes());
