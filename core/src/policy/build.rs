@@ -399,7 +399,11 @@ impl Builder<'_, '_> {
                     rsc: rsc.id.clone(),
                     role: actions::final_role(cluster, plan, idx, n),
                     node: Some(cluster.nodes[n].name.clone()),
-                    flags,
+                    // Whatever runs on a node in maintenance is left alone.
+                    flags: PlacementFlags {
+                        unmanaged: flags.unmanaged || cluster.nodes[n].maintenance,
+                        ..flags
+                    },
                 });
             }
             if nodes.is_empty() {

@@ -556,7 +556,12 @@ impl Placer<'_, '_> {
     fn choose(&mut self, idx: RscIdx) -> Option<NodeIdx> {
         let rsc = &self.cluster.table.rscs[idx];
         let running = self.cluster.running_on(idx);
-        if !rsc.meta.managed {
+        // Unmanaged, or in maintenance (the cluster's or its node's): it
+        // stays where it is.
+        let frozen = !rsc.meta.managed
+            || self.cluster.options.maintenance_mode
+            || running.iter().any(|&n| self.cluster.nodes[n].maintenance);
+        if frozen {
             return running.first().copied();
         }
         if rsc.meta.target_role == Some(crate::cib::Role::Stopped) {
