@@ -369,6 +369,8 @@ impl World {
                 &rules,
                 allowed,
             ));
+        } else {
+            self.violations.extend(checker::check_safety(&self.history));
         }
         RunReport {
             scenario: self.spec.scenario.name,
