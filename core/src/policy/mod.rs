@@ -49,19 +49,16 @@ use crate::cib::Cib;
 /// Schedules one transition for `cib` as of `now_epoch_s` (wall-clock epoch
 /// seconds): the CIB's `execution-date`, which failure-timeout reads.
 pub fn schedule_at(cib: &Cib, now_epoch_s: i64) -> Transition {
-    let mut t = schedule(&at_date(cib, now_epoch_s));
-    order_starts_after_fencing(cib, &mut t);
-    assert!(t.is_acyclic(), "the transition graph has a cycle");
-    t
+    schedule(&at_date(cib, now_epoch_s))
 }
 
 /// Pacemaker's `requires=fencing` (the default with stonith-enabled): a
 /// start or promote waits for every fence of the transition, since until
 /// then a fenced node, never seen or lost, may still run the resource
 /// (crm_simulate orders `node2:fence_reboot` before `vip:start@node1` when
-/// node2 has no node_state). The transition builder orders only the
-/// resources with implied stops on the victim; this adds the rest for the
-/// cluster node's DC. It belongs in the builder (policy/build.rs).
+/// node2 has no node_state). Resources that require only quorum (or
+/// nothing) are exempt, unless their state on the victim is unknown (the
+/// builder orders those).
 fn order_starts_after_fencing(cib: &Cib, t: &mut Transition) {
     if !crate::cib::verify::stonith_enabled(&cib.configuration) {
         return;
@@ -74,11 +71,16 @@ fn order_starts_after_fencing(cib: &Cib, t: &mut Transition) {
     }
     let requires = |rsc: &str| -> Option<String> {
         let base = rsc.split(':').next().unwrap_or(rsc);
-        cib.configuration
-            .find_resource(base)
+        let found = cib.configuration.find_resource(base);
+        found
             .and_then(|r| r.meta_value("requires"))
             .or_else(|| cib.configuration.rsc_default("requires"))
             .map(str::to_string)
+            .or_else(|| {
+                // Fencing devices need only quorum: they are what fences.
+                let stonith = matches!(found, Some(crate::cib::Resource::Primitive(p)) if p.agent.class == "stonith");
+                stonith.then(|| "quorum".to_string())
+            })
     };
     for a in 0..t.actions.len() {
         let act = &t.actions[a];
@@ -120,7 +122,8 @@ pub fn schedule(cib: &Cib) -> Transition {
     let (scores, notes) = score::initial_scores(&cluster);
     let assignment = placement::assign(&cluster, &colocs, scores, notes);
     let plan = actions::plan(&cluster, &assignment, &colocs, &orders);
-    let transition = build::transition(&cluster, &assignment, &plan, &orders);
+    let mut transition = build::transition(&cluster, &assignment, &plan, &orders);
+    order_starts_after_fencing(cib, &mut transition);
     assert!(transition.is_acyclic(), "the transition graph has a cycle");
     transition
 }
