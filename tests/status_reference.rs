@@ -16,16 +16,7 @@ use common::{cts, ratchet};
 
 /// Every case with an input and a summary, by name.
 fn cases() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(cts().join("summary"))
-        .expect("../shared/pacemaker-cts/summary")
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            name.strip_suffix(".summary").map(str::to_string)
-        })
-        .filter(|n| cts().join("xml").join(format!("{n}.xml")).exists())
-        .collect();
-    names.sort();
-    names
+    common::cts_names("summary", "summary")
 }
 
 /// The lines after `title` up to the next section title, without the

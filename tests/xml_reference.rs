@@ -58,22 +58,6 @@ fn export(case: &str, scratch: &Path) -> (PathBuf, PathBuf) {
     (original, exported)
 }
 
-/// Every input of the corpus (COHORT_REFERENCE_ALL=1; a few minutes).
-fn all_cases() -> Vec<String> {
-    let mut cases: Vec<String> = std::fs::read_dir(cts().join("xml"))
-        .unwrap()
-        .filter_map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_str()?
-                .strip_suffix(".xml")
-                .map(str::to_string)
-        })
-        .collect();
-    cases.sort();
-    cases
-}
-
 #[test]
 fn crm_simulate_agrees_on_our_export() {
     if !reference_tools_present(&["crm_simulate", "crm_verify"]) {
@@ -81,7 +65,7 @@ fn crm_simulate_agrees_on_our_export() {
     }
     let scratch = Scratch::new("xml-reference-simulate");
     let cases = if std::env::var("COHORT_REFERENCE_ALL").as_deref() == Ok("1") {
-        all_cases()
+        common::cts_names("xml", "xml")
     } else {
         std::fs::read_to_string(cts().join("subset.txt"))
             .unwrap()

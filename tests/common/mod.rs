@@ -21,6 +21,22 @@ pub fn cts() -> PathBuf {
     shared().join("pacemaker-cts")
 }
 
+/// The names of the corpus's inputs that have a `DIR/NAME.EXT` beside
+/// them (`("xml", "xml")` for every input), sorted.
+pub fn cts_names(dir: &str, ext: &str) -> Vec<String> {
+    let suffix = format!(".{ext}");
+    let mut names: Vec<String> = std::fs::read_dir(cts().join(dir))
+        .unwrap_or_else(|e| panic!("../shared/pacemaker-cts/{dir}: {e}"))
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(&suffix).map(str::to_string)
+        })
+        .filter(|n| cts().join("xml").join(format!("{n}.xml")).exists())
+        .collect();
+    names.sort();
+    names
+}
+
 /// True when every tool is installed. Without them the test fails with a
 /// pointer to scripts/test, unless COHORT_SKIP_REFERENCE=1 (then false).
 pub fn reference_tools_present(tools: &[&str]) -> bool {

@@ -65,6 +65,27 @@ options:
   --version                    cohort's version
 ";
 
+/// Reads the CIB a read-only command works on (`-x FILE`, else
+/// `$CIB_file`); on failure prints why, prefixed with `cohort CMD:`, and
+/// returns crm_verify's exit status for it (78 unreadable XML, 66 missing).
+fn read_cib(
+    cmd: &str,
+    file: Option<PathBuf>,
+    io: &mut Io<'_>,
+) -> Result<cohort_core::cib::Cib, u8> {
+    let Some(path) = file.or_else(|| io.cib_file.clone()) else {
+        let _ = writeln!(io.err, "cohort {cmd}: no CIB: give -x FILE or set CIB_file");
+        return Err(exit::USAGE);
+    };
+    crate::cib_file::load(&path).map_err(|e| {
+        let _ = writeln!(io.err, "cohort {cmd}: {e}");
+        match e {
+            crate::cib_file::CibFileError::Parse { .. } => exit::INVALID,
+            _ => exit::NO_INPUT,
+        }
+    })
+}
+
 /// Runs `cohort` with `args` (without the program name).
 pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
     let mut force = false;

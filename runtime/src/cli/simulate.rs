@@ -13,7 +13,6 @@ use cohort_core::policy::report::{placement_lines, score_lines, PlacementOptions
 use cohort_core::policy::{self, Transition};
 
 use super::{exit, Io};
-use crate::cib_file::{self, CibFileError};
 
 const USAGE: &str =
     "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes] [--edges]] [--why RSC]\n\
@@ -83,18 +82,9 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
         (None, true) => Mode::Placement(opts),
         (None, false) => Mode::Text,
     };
-    let Some(path) = file.or_else(|| io.cib_file.clone()) else {
-        return usage(io, "no CIB: give -x FILE");
-    };
-    let mut cib = match cib_file::load(&path) {
+    let mut cib = match super::read_cib("simulate", file, io) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = writeln!(io.err, "cohort simulate: {e}");
-            return match e {
-                CibFileError::Parse { .. } => exit::INVALID,
-                _ => exit::NO_INPUT,
-            };
-        }
+        Err(code) => return code,
     };
     if !injections.is_empty() {
         let now = std::time::SystemTime::now()

@@ -13,7 +13,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cohort_core::mon::{self, Options, Snapshot};
 
 use super::{exit, Io};
-use crate::cib_file::{self, CibFileError};
 
 const USAGE: &str =
     "usage: cohort status [-x FILE] [-1] [-r|--inactive] [--exclude=times] [--exclude=failures]";
@@ -41,18 +40,9 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
             other => return usage(io, &format!("unexpected argument '{other}'")),
         }
     }
-    let Some(path) = file.or_else(|| io.cib_file.clone()) else {
-        return usage(io, "no CIB: give -x FILE or set CIB_file");
-    };
-    let cib = match cib_file::load(&path) {
+    let cib = match super::read_cib("status", file, io) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = writeln!(io.err, "cohort status: {e}");
-            return match e {
-                CibFileError::Parse { .. } => exit::INVALID,
-                _ => exit::NO_INPUT,
-            };
-        }
+        Err(code) => return code,
     };
     let now = times.then(|| asctime_utc(SystemTime::now()));
     let mut out = mon::summary::render(&cib, now.as_deref());
