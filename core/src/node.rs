@@ -36,6 +36,11 @@ pub struct NodeConfig {
     pub votes: VoteConfig,
     /// The CIB the runtime read from disk at start (None: a fresh node).
     pub cib: Option<Cib>,
+    /// The cluster's members as corosync's nodelist names them (id, name);
+    /// empty when members find each other by multicast. They enter the
+    /// CIB's `<nodes>` at start, so a peer that never joins is still known
+    /// (with fencing, it is fenced before anything starts).
+    pub peers: Vec<(NodeId, String)>,
     /// Wall-clock epoch seconds at the `now` given to [`Node::new`]: the
     /// node reckons `last-rc-change`, `last-failure` and failure-timeout
     /// from it and its monotonic clock, so core never reads a clock.
@@ -145,6 +150,7 @@ impl Node {
             ),
             outputs: VecDeque::new(),
         };
+        node.controller.know_peers(&config.peers);
         node.pump();
         node
     }

@@ -139,6 +139,8 @@ pub enum NodeKind {
     Cluster {
         totem: TotemConfig,
         votes: VoteConfig,
+        /// The nodelist's members (empty with multicast discovery).
+        peers: Vec<(NodeId, String)>,
     },
 }
 
@@ -165,7 +167,11 @@ impl NodeKind {
         epoch_s: i64,
     ) -> Box<dyn SimNode> {
         match self {
-            NodeKind::Cluster { totem, votes } => {
+            NodeKind::Cluster {
+                totem,
+                votes,
+                peers,
+            } => {
                 assert!(
                     planted.is_empty(),
                     "the cluster node has no planted bugs of its own yet"
@@ -176,6 +182,7 @@ impl NodeKind {
                     totem: totem.clone(),
                     votes: votes.clone(),
                     cib: persisted,
+                    peers: peers.clone(),
                     epoch_at_start_s: epoch_s,
                 };
                 Box::new(ClusterNode::new(config, now, seed))

@@ -282,7 +282,18 @@ impl Scenario {
     pub fn node_kind(&self) -> NodeKind {
         let (totem, votes) = (self.totem_config(), self.vote_config());
         match self.cluster {
-            Some(_) => NodeKind::Cluster { totem, votes },
+            Some(_) => NodeKind::Cluster {
+                totem,
+                votes,
+                peers: if self.transport_knows_sender() {
+                    self.nodes
+                        .iter()
+                        .map(|&id| (id, crate::node::uname_of(id)))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            },
             None => NodeKind::Membership { totem, votes },
         }
     }

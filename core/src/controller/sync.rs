@@ -213,6 +213,21 @@ impl Controller {
 
     /// Members' names, lost nodes and histories from the hellos; new
     /// members join `<nodes>` (one epoch for all of them).
+    /// Adds the configured members missing from `<nodes>`, without a new
+    /// version: every node adds the same from the same nodelist.
+    pub fn know_peers(&mut self, peers: &[(NodeId, String)]) {
+        let cib = self.replica.cib_mut();
+        for (id, uname) in peers {
+            if cib.configuration.find_node(uname).is_none() {
+                cib.configuration.nodes.push(NodeDef {
+                    id: id.to_string(),
+                    uname: uname.clone(),
+                    ..NodeDef::default()
+                });
+            }
+        }
+    }
+
     fn adopt_membership(&mut self, hellos: &BTreeMap<NodeId, Hello>) {
         let members: BTreeMap<NodeId, String> = hellos
             .iter()

@@ -38,6 +38,7 @@ fn config(id: NodeId) -> NodeConfig {
             allow_downscale: false,
         },
         cib: None,
+        peers: Vec::new(),
         epoch_at_start_s: 1_700_000_000,
     }
 }
