@@ -5,11 +5,14 @@
 //! the status before the active node crashes and after, as `crm_mon -1`
 //! lays it out, the failover time, and where the HTML timeline went.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use cohort_core::cib::{Cib, Resource};
+use cohort_core::cib::Cib;
 use cohort_core::controller::ClusterEvent;
+use cohort_core::mon;
 use cohort_core::planted::PlantedBugs;
+use cohort_core::policy::{NodeMode, RunRole};
 use cohort_core::time::Instant;
 use cohort_core::totem::NodeId;
 
@@ -138,13 +141,6 @@ pub fn status_at(report: &RunReport, cib: &Cib, at: Instant) -> String {
     }
     up.sort();
     up.dedup();
-    let names = |ids: &[NodeId]| ids.iter().map(|n| uname_of(*n)).collect::<Vec<_>>();
-    let offline: Vec<NodeId> = report
-        .nodes
-        .iter()
-        .copied()
-        .filter(|n| !up.contains(n))
-        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -153,28 +149,38 @@ pub fn status_at(report: &RunReport, cib: &Cib, at: Instant) -> String {
             .map_or("NONE".to_string(), uname_of)
     );
     let _ = writeln!(out, "  * {} nodes configured", report.nodes.len());
-    let _ = writeln!(out, "Node List:");
-    let _ = writeln!(out, "  * Online: [ {} ]", names(&up).join(" "));
-    if !offline.is_empty() {
-        let _ = writeln!(out, "  * OFFLINE: [ {} ]", names(&offline).join(" "));
+    // The node list and resources in crm_mon's own words (core::mon),
+    // filled from the ground truth rather than from any node's belief.
+    let nodes = report
+        .nodes
+        .iter()
+        .map(|n| mon::NodeView {
+            name: uname_of(*n),
+            mode: if up.contains(n) {
+                NodeMode::Online
+            } else {
+                NodeMode::Offline
+            },
+            online: up.contains(n),
+            pending: false,
+            standby: false,
+            maintenance: false,
+            seen: true,
+        })
+        .collect();
+    let mut active: BTreeMap<String, Vec<mon::Active>> = BTreeMap::new();
+    for (rsc, node) in &running {
+        active.entry(rsc.clone()).or_default().push(mon::Active {
+            node: uname_of(*node),
+            role: RunRole::Started,
+            failed: false,
+            blocked: false,
+            pending: None,
+            failure_ignored: false,
+        });
     }
-    let _ = writeln!(out, "Full List of Resources:");
-    for res in &cib.configuration.resources {
-        let Resource::Primitive(p) = res else {
-            continue;
-        };
-        let wheres: Vec<String> = running
-            .iter()
-            .filter(|(r, _)| *r == p.id)
-            .map(|(_, n)| uname_of(*n))
-            .collect();
-        let state = if wheres.is_empty() {
-            "Stopped".to_string()
-        } else {
-            format!("Started {}", wheres.join(" "))
-        };
-        let _ = writeln!(out, "  * {}\t({}):\t {state}", p.id, p.agent);
-    }
+    let snapshot = mon::Snapshot { cib, nodes, active };
+    out.push_str(&snapshot.render(mon::Options { inactive: true }, 0));
     out
 }
 
