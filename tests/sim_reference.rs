@@ -53,6 +53,14 @@ const REGRESSIONS: &[(&str, u64, FaultMode)] = &[
     ("fencing-two-node", 217, FaultMode::Swarm),
     ("fencing-two-node", 286, FaultMode::Swarm),
     ("fencing-two-node", 429, FaultMode::Swarm),
+    // Liveness after the heal: a fence request still waiting out its split
+    // delay when another fence of the same node was confirmed went out
+    // anyway and powered the rebooted node off again (633; fixed in
+    // controller/fencing.rs), and a fence asked for just before the heal
+    // legitimately keeps its victim down past a bound that ignored
+    // fencing (811; the bound now adds the worst fence and reboot).
+    ("fencing-two-node", 633, FaultMode::Swarm),
+    ("fencing-two-node", 811, FaultMode::Swarm),
 ];
 
 /// Runs `seeds` seeds, asserts none failed, returns the violations counted.

@@ -25,6 +25,11 @@ pub struct FenceProfile {
     pub boot_ms: u64,
 }
 
+/// The longest a fence asked for now can keep its victim out of the
+/// cluster: the controller's split delay (pcmk_delay_base, 5 s), the
+/// slowest device of [`FenceProfile::draw`] and its slowest reboot.
+pub const WORST_FENCE_TO_BOOT_MS: u64 = 5_000 + 10_000 + 30_000;
+
 impl FenceProfile {
     pub fn reliable() -> FenceProfile {
         FenceProfile {

@@ -345,13 +345,30 @@ impl Scenario {
     /// `merge` periods; see totem's tests) is `2·token + consensus +
     /// 5·merge + 1 s`; nodes restarted at the heal add their own start and
     /// one more merge round, hence doubled merge and one more `token`.
+    /// With fencing, a fence asked for just before the heal still lands
+    /// after it: the victim is down for the fence's delay (split delay and
+    /// device) and its reboot before it can join, so that is added.
     pub fn liveness_bound(&self) -> Duration {
         let t = self.totem_config();
-        let ms = 3 * u64::from(t.token_ms)
+        let mut ms = 3 * u64::from(t.token_ms)
             + u64::from(t.consensus_ms)
             + 10 * u64::from(t.merge_ms)
             + 2_000;
+        if self.fences() {
+            ms += crate::fencer::WORST_FENCE_TO_BOOT_MS;
+        }
         Duration::from_millis(ms)
+    }
+
+    /// Stonith is enabled in the cluster's configuration.
+    pub fn fences(&self) -> bool {
+        self.cluster.as_ref().is_some_and(|setup| {
+            setup
+                .cib()
+                .configuration
+                .property("stonith-enabled")
+                .is_none_or(is_true)
+        })
     }
 
     /// How long after one view forms every message sent in it must be

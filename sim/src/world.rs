@@ -1341,7 +1341,11 @@ impl World {
                     .push(Violation::new(ViolationKind::CibDiverged, self.now, detail));
             }
             let mut cib = n.cib().clone();
+            // The status section and num_updates (which counts status
+            // changes) are each replica's derived view, a message apart at
+            // any instant; the configuration and its epochs must agree.
             cib.status = Default::default();
+            cib.version.num_updates = 0;
             configs.push((s.id, write_cib(&cib)));
         }
         if let Some((first, xml)) = configs.first() {

@@ -286,6 +286,7 @@ impl Controller {
                 self.view.seen.insert(target.to_string());
                 self.derive_status();
             }
+            self.drop_redundant_fences(target);
         } else {
             self.event(ClusterEvent::FenceFailed {
                 target: target.to_string(),
@@ -297,6 +298,29 @@ impl Controller {
             if let Some(tag) = tag {
                 self.on_fence_result(tag, ok);
             }
+        }
+    }
+
+    /// Fencing node: a fence of `target` was confirmed, so a request for
+    /// it still waiting out its split delay here has nothing left to do
+    /// (sent later, it would power off the victim again after it rebooted
+    /// and rejoined). It is answered as done: the victim is down.
+    fn drop_redundant_fences(&mut self, target: &str) {
+        let waiting: Vec<FenceId> = self
+            .fences
+            .iter()
+            .filter(|(_, f)| f.delayed && f.request.target == target)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in waiting {
+            let f = self.fences.remove(&id).expect("listed above");
+            self.timers.cancel(Timer::FenceDelay(id));
+            self.broadcast(&Message::Fenced {
+                tag: Some(f.tag),
+                target: f.request.target,
+                ok: true,
+                reason: "already fenced by another request".into(),
+            });
         }
     }
 
