@@ -27,21 +27,6 @@ use common::{cohort, parallel, ratchet, reference_tools_present, shared, tool, S
 const SEEDS: u64 = 200;
 const THREADS: usize = 8;
 
-/// Lines only in `want` (`-`, the reference) and only in `got` (`+`, cohort).
-fn diff(want: &str, got: &str) -> Vec<String> {
-    if want == got {
-        return Vec::new();
-    }
-    let w: BTreeSet<&str> = want.lines().collect();
-    let g: BTreeSet<&str> = got.lines().collect();
-    let mut out: Vec<String> = w.difference(&g).map(|l| format!("- {l}")).collect();
-    out.extend(g.difference(&w).map(|l| format!("+ {l}")));
-    if out.is_empty() {
-        out.push("(same lines, different order or duplicates)".into());
-    }
-    out
-}
-
 /// The reference's and cohort's placement lines for one CIB file; `None`
 /// when crm_simulate itself fails on it (2.1.5 aborts on a few
 /// combinations, e.g. an assertion in promotable clone placement).
@@ -86,7 +71,7 @@ fn generated_cibs_agree_with_crm_simulate() {
         let file = scratch.path().join(format!("seed-{seed}.xml"));
         fs::write(&file, &g.xml).unwrap();
         let (want, got) = both(&file, &scratch, &format!("seed-{seed}"))?;
-        let d = diff(&want, &got);
+        let d = common::line_diff(&want, &got);
         if let (Some(dir), false) = (&keep, d.is_empty()) {
             let _ = fs::create_dir_all(dir);
             let _ = fs::write(Path::new(dir).join(format!("seed-{seed}.xml")), &g.xml);

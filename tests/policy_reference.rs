@@ -69,21 +69,6 @@ fn cohort_placement(case: &str) -> String {
     text
 }
 
-/// Lines only in `want` (`-`, the reference) and only in `got` (`+`, cohort).
-fn diff(want: &str, got: &str) -> Vec<String> {
-    if want == got {
-        return Vec::new();
-    }
-    let w: BTreeSet<&str> = want.lines().collect();
-    let g: BTreeSet<&str> = got.lines().collect();
-    let mut out: Vec<String> = w.difference(&g).map(|l| format!("- {l}")).collect();
-    out.extend(g.difference(&w).map(|l| format!("+ {l}")));
-    if out.is_empty() {
-        out.push("(same lines, different order or duplicates)".into());
-    }
-    out
-}
-
 #[test]
 fn placement_agrees_with_crm_simulate() {
     if !reference_tools_present(&["python3", "crm_simulate"]) {
@@ -98,7 +83,7 @@ fn placement_agrees_with_crm_simulate() {
     let scratch = Scratch::new("policy-reference");
     let diffs = parallel(&cases, THREADS, |case| {
         let want = reference(case, &extra_args(&tests_json, case), &scratch);
-        diff(&want, &cohort_placement(case))
+        common::line_diff(&want, &cohort_placement(case))
     });
     let mut agreeing = BTreeSet::new();
     let mut printed = 0;
@@ -175,7 +160,7 @@ fn whole_corpus_agreement_per_feature() {
     let scratch = Scratch::new("policy-corpus");
     let agrees = parallel(&names, THREADS, |case| {
         let want = reference(case, &extra_args(&tests_json, case), &scratch);
-        !want.is_empty() && diff(&want, &cohort_placement(case)).is_empty()
+        !want.is_empty() && common::line_diff(&want, &cohort_placement(case)).is_empty()
     });
     // feature -> (agreeing, total)
     let mut per_feature: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
@@ -243,7 +228,7 @@ fn scores_agree_with_the_suite() {
         let want: String = want.iter().map(|l| format!("{l}\n")).collect();
         let xml = cts().join(format!("xml/{case}.xml"));
         let got = cohort(None, &["simulate", "-x", xml.to_str().unwrap(), "-s"], "").stdout;
-        let d = diff(&want, &got);
+        let d = common::line_diff(&want, &got);
         if d.is_empty() {
             agreeing.insert(case.clone());
         } else if printed < DIFF_LINES_TOTAL {
@@ -324,7 +309,7 @@ fn injections_agree_with_crm_simulate() {
         let mut argv = vec!["simulate", "-x", xml.to_str().unwrap(), "--placement"];
         argv.extend(ours.iter().copied());
         let got = cohort(None, &argv, "");
-        (want.is_empty(), diff(&want, &got.stdout))
+        (want.is_empty(), common::line_diff(&want, &got.stdout))
     });
     let mut failed = Vec::new();
     for ((case, ours, _), (no_reference, d)) in runs.iter().zip(&results) {
@@ -395,7 +380,7 @@ fn edges_agree_with_crm_simulate() {
             "",
         )
         .stdout;
-        diff(&want, &got)
+        common::line_diff(&want, &got)
     });
     let mut agreeing = BTreeSet::new();
     for (case, d) in cases.iter().zip(&diffs) {

@@ -192,6 +192,21 @@ pub fn parallel<T: Sync, R: Send>(
         .collect()
 }
 
+/// Lines only in `want` (`-`, the reference) and only in `got` (`+`, cohort).
+pub fn line_diff(want: &str, got: &str) -> Vec<String> {
+    if want == got {
+        return Vec::new();
+    }
+    let w: BTreeSet<&str> = want.lines().collect();
+    let g: BTreeSet<&str> = got.lines().collect();
+    let mut out: Vec<String> = w.difference(&g).map(|l| format!("- {l}")).collect();
+    out.extend(g.difference(&w).map(|l| format!("+ {l}")));
+    if out.is_empty() {
+        out.push("(same lines, different order or duplicates)".into());
+    }
+    out
+}
+
 /// The agreement ratchet: the names listed in `file` (one per line, `#`
 /// comments) must all be in `agreeing`. Returns the ones that are not, and
 /// prints the ones that agree but are not listed yet (to be added).

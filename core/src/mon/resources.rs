@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::cib::Role;
-use crate::policy::resources::{RscIdx, RscKind};
+use crate::policy::resources::{ResourceTable, RscIdx, RscKind};
 use crate::policy::{NodeMode, RunRole};
 
 use super::nodes::bullet_or_none;
@@ -43,7 +43,7 @@ pub fn render(s: &Snapshot<'_>, opts: Options, indent: usize) -> String {
 struct Renderer<'s, 'a> {
     s: &'s Snapshot<'a>,
     opts: Options,
-    cluster: crate::policy::cluster::Cluster<'a>,
+    table: ResourceTable<'a>,
 }
 
 impl<'s, 'a> Renderer<'s, 'a> {
@@ -51,12 +51,14 @@ impl<'s, 'a> Renderer<'s, 'a> {
         Renderer {
             s,
             opts,
-            cluster: crate::policy::cluster::Cluster::new(s.cib),
+            // The tree and its meta-attributes only: the histories are
+            // already in the snapshot.
+            table: ResourceTable::build(&s.cib.configuration, s.nodes.len()),
         }
     }
 
-    fn table(&self) -> &crate::policy::resources::ResourceTable<'a> {
-        &self.cluster.table
+    fn table(&self) -> &ResourceTable<'a> {
+        &self.table
     }
 
     fn actives(&self, idx: RscIdx) -> &[Active] {
