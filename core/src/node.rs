@@ -14,8 +14,8 @@ use std::collections::VecDeque;
 
 use crate::cib::Cib;
 use crate::controller::{
-    AdminCommand, AdminReply, ClusterEvent, Controller, Effect, FenceId, FenceRequest, WriteToken,
-    MAX_QUEUED_EFFECTS,
+    AdminCommand, AdminReply, ClusterEvent, Controller, Effect, FenceId, FenceRequest, QuorumState,
+    WriteToken, MAX_QUEUED_EFFECTS,
 };
 use crate::executor::{OpId, OpOutcome, OpRequest};
 use crate::quorum::{QuorumEvent, VoteConfig, Votequorum};
@@ -187,6 +187,14 @@ impl Node {
     // ---- inputs ----
 
     /// Feeds one input. Drain [`Node::poll_output`] afterwards.
+    /// Plants deliberate bugs ([`crate::planted`]) in totem and votequorum;
+    /// only the simulator's test builds can.
+    #[cfg(any(test, feature = "planted-bugs"))]
+    pub fn plant(&mut self, bugs: crate::planted::PlantedBugs) {
+        self.totem.plant(bugs);
+        self.quorum.plant(bugs);
+    }
+
     pub fn handle(&mut self, now: Instant, input: Input) {
         assert!(now >= self.now, "time went backwards: {now} < {}", self.now);
         self.now = now;
@@ -264,8 +272,7 @@ impl Node {
                 }
                 // The verdict itself, not only its changes: votequorum
                 // reports none for a state it started in.
-                self.controller
-                    .handle_quorum(self.now, self.quorum.is_quorate());
+                self.controller.handle_quorum(self.now, self.quorum_state());
                 self.controller
                     .handle_view(self.now, ring_id, &members, &joined, &left);
             }
@@ -280,11 +287,19 @@ impl Node {
         }
     }
 
+    fn quorum_state(&self) -> QuorumState {
+        let q = &self.quorum;
+        QuorumState {
+            quorate: q.is_quorate(),
+            majority: 2 * u64::from(q.total_votes()) > u64::from(q.expected_votes()),
+        }
+    }
+
     fn on_quorum(&mut self, e: QuorumEvent) {
         match e {
-            QuorumEvent::Gained => self.controller.handle_quorum(self.now, true),
-            QuorumEvent::Lost => self.controller.handle_quorum(self.now, false),
-            QuorumEvent::ExpectedVotes(_) => {}
+            QuorumEvent::Gained | QuorumEvent::Lost | QuorumEvent::ExpectedVotes(_) => {
+                self.controller.handle_quorum(self.now, self.quorum_state())
+            }
         }
     }
 

@@ -172,9 +172,10 @@ impl NodeKind {
                 votes,
                 peers,
             } => {
+                #[cfg(not(feature = "planted-bugs"))]
                 assert!(
                     planted.is_empty(),
-                    "the cluster node has no planted bugs of its own yet"
+                    "planted bugs need the planted-bugs feature"
                 );
                 let config = NodeConfig {
                     node_id: id,
@@ -185,7 +186,10 @@ impl NodeKind {
                     peers: peers.clone(),
                     epoch_at_start_s: epoch_s,
                 };
-                Box::new(ClusterNode::new(config, now, seed))
+                let mut node = ClusterNode::new(config, now, seed);
+                #[cfg(feature = "planted-bugs")]
+                node.node.plant(planted);
+                Box::new(node)
             }
             NodeKind::Membership { totem, votes } => Box::new(MembershipNode::new(
                 totem.clone(),

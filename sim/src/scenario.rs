@@ -229,12 +229,12 @@ impl Scenario {
                 200,
             ),
             "partition-change" => (
-                "3 nodes, the seed's resources: configuration changes typed on both sides of a 1|2 partition; after the heal every node holds the winning CIB",
+                "3 nodes, the seed's resources: configuration changes typed on both sides of a 1|2 partition (the side without quorum refuses its own); after the heal every node holds the winning CIB, with every acknowledged change",
                 nodelist_conf("three", 3, ""),
                 seed_crm_with(&[("no-quorum-policy", "stop")], ""),
                 vec![
                     at(30, Step::Isolate { target: Target::Node(1) }),
-                    at(40, Step::Admin { on: Target::Node(1), cmd: AdminCommand::Configure { crm: "rsc_defaults resource-stickiness=50\ncommit\n".into() } }),
+                    at(40, Step::Admin { on: Target::Node(1), cmd: AdminCommand::Configure { crm: "rsc_defaults migration-threshold=4\ncommit\n".into() } }),
                     at(45, Step::Admin { on: Target::Node(2), cmd: AdminCommand::Configure { crm: "rsc_defaults resource-stickiness=200\ncommit\nproperty cluster-recheck-interval=5min\ncommit\n".into() } }),
                     at(60, Step::HealNetwork),
                 ],

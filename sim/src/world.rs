@@ -211,6 +211,10 @@ pub struct World {
     /// The highest configuration (admin_epoch, epoch) a running node held
     /// at the heal: after it, every node must hold at least that.
     winning: Option<(u64, u64)>,
+    /// Admin commands sent and not answered yet, by request.
+    asked: BTreeMap<u64, (NodeId, AdminCommand)>,
+    /// Admin commands answered with success, in reply order.
+    acked: Vec<(NodeId, AdminCommand)>,
 }
 
 impl World {
@@ -286,6 +290,8 @@ impl World {
             next_req: 1,
             view_to_placement: None,
             winning: None,
+            asked: BTreeMap::new(),
+            acked: Vec::new(),
         };
         world.schedule_start();
         world
@@ -794,6 +800,9 @@ impl World {
                     Ok(v) => (true, format!("ok {v:?}")),
                     Err(e) => (false, e.to_string()),
                 };
+                if let Some(asked) = self.asked.remove(&req.0).filter(|_| ok) {
+                    self.acked.push(asked);
+                }
                 self.record(Record::Reply {
                     node: id,
                     at,
@@ -1012,6 +1021,7 @@ impl World {
             req: req.0,
             cmd: crm_text(&cmd),
         });
+        self.asked.insert(req.0, (self.slots[node].id, cmd.clone()));
         self.input(node, NodeInput::Admin { req, cmd });
     }
 
@@ -1347,6 +1357,16 @@ impl World {
             cib.status = Default::default();
             cib.version.num_updates = 0;
             configs.push((s.id, write_cib(&cib)));
+        }
+        let last = self
+            .slots
+            .iter()
+            .find_map(|s| s.node.as_ref().and_then(|n| n.cluster()))
+            .map(|n| n.cib().clone());
+        if let Some(last) = last {
+            for detail in checker::acked::lost(&last, &self.acked) {
+                self.violation(ViolationKind::AckedChangeLost, detail);
+            }
         }
         if let Some((first, xml)) = configs.first() {
             for (id, other) in &configs[1..] {

@@ -47,10 +47,26 @@ pub enum AdminError {
     /// applied; send it again.
     #[error("membership changed before the command was agreed; retry")]
     Retry,
+    /// This partition has no quorum: a change made here could be lost when
+    /// the cluster merges again (see `controller::writes`).
+    #[error("this partition has no quorum: a change made here could be lost when the partitions merge; regain quorum first")]
+    NoQuorum,
+    /// Half of a two-node cluster: the other node left uncleanly and is not
+    /// fenced yet, so this half may still be the one that loses.
+    #[error("node {0} left uncleanly and is not fenced yet: a change made now could be lost; retry once it is fenced")]
+    FencePending(String),
 }
 
 /// The answer to a request.
 pub type AdminReply = Result<Version, AdminError>;
+
+impl AdminCommand {
+    /// Whether the command may change the configuration (a cleanup only
+    /// forgets history).
+    pub fn writes_configuration(&self) -> bool {
+        !matches!(self, AdminCommand::Cleanup { .. })
+    }
+}
 
 /// What a command changed.
 #[derive(Debug, Clone, PartialEq, Eq)]

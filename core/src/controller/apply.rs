@@ -1,13 +1,14 @@
 //! Applying an agreed message to this replica (every member does the same,
 //! in the same order) and doing this node's part of it.
 
+use crate::cib::verify::stonith_enabled;
 use crate::policy::FenceAction;
 use crate::totem::NodeId;
 
 use super::admin::{self, AdminCommand, Change};
 use super::fence::{FenceId, FenceRequest};
 use super::message::{ActionTag, HistoryChange, Message, Work};
-use super::{attrs, status};
+use super::{attrs, status, writes};
 use super::{ClusterEvent, Controller, Effect, Pending};
 
 impl Controller {
@@ -33,6 +34,11 @@ impl Controller {
                 ok,
                 reason,
             } => self.apply_fenced(sender, tag, &target, ok, &reason),
+            Message::Quorum(state) => {
+                if self.view.members.contains_key(&sender) {
+                    self.verdicts.insert(sender, state);
+                }
+            }
             Message::Hello(_) | Message::Sync { .. } => {
                 unreachable!("hello and sync from {sender} are handled by the sync")
             }
@@ -40,7 +46,13 @@ impl Controller {
     }
 
     fn apply_admin(&mut self, origin: NodeId, req: u64, cmd: &AdminCommand) {
-        let result = admin::apply(self.replica.cib_mut(), cmd);
+        let result = if cmd.writes_configuration() {
+            let fencing = stonith_enabled(&self.cib().configuration);
+            writes::permitted(&self.view, &self.verdicts, fencing)
+                .and_then(|()| admin::apply(self.replica.cib_mut(), cmd))
+        } else {
+            admin::apply(self.replica.cib_mut(), cmd)
+        };
         let version = self.cib().version;
         let relevant = matches!(result, Ok(Change::Configuration | Change::Cleanup { .. }));
         match &result {

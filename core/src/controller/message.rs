@@ -7,6 +7,7 @@ use crate::executor::{AgentSpec, OpRecord, OpSpec};
 use crate::totem::{NodeId, RingId};
 
 use super::admin::AdminCommand;
+use super::writes::QuorumState;
 
 /// A transition's identity: the DC that computed it, its counter there, and
 /// the view it was computed in. A node carries out an action only in that
@@ -71,6 +72,8 @@ pub enum Message {
         node: String,
         rsc: String,
     },
+    /// The sender's quorum verdict changed within the view.
+    Quorum(QuorumState),
     /// A fence request of the sender finished: on `ok`, `target` is
     /// certainly down (see [`super::fencing`]).
     Fenced {
@@ -98,6 +101,8 @@ pub struct Hello {
     pub attrs: Vec<(String, String)>,
     /// The nodes whose state this node knows (see `status::Membership::seen`).
     pub seen: Vec<String>,
+    /// This node's quorum verdict when it said hello.
+    pub quorum: QuorumState,
 }
 
 /// What an action asks of its node.

@@ -56,6 +56,7 @@ mod sync;
 pub mod timer;
 pub mod transition;
 pub mod work;
+pub mod writes;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -70,6 +71,7 @@ pub use event::ClusterEvent;
 pub use fence::{FenceId, FenceRequest};
 pub use message::{ActionTag, Hello, Message, TransitionId};
 pub use replica::{Write, WriteToken};
+pub use writes::QuorumState;
 
 use status::{History, Membership};
 use timer::{Clock, Timer, Timers};
@@ -140,7 +142,10 @@ pub struct Controller {
     /// Every member's transient attributes (fail-counts), in agreed order.
     node_attrs: BTreeMap<NodeId, attrs::Attrs>,
     dc: Option<NodeId>,
-    quorate: bool,
+    /// This node's quorum verdict.
+    quorum: QuorumState,
+    /// Every member's verdict as agreed (see [`writes`]).
+    verdicts: writes::Verdicts,
     run: Option<Run>,
     next_transition: u64,
     chained: u32,
@@ -181,7 +186,8 @@ impl Controller {
             histories: BTreeMap::new(),
             node_attrs: BTreeMap::new(),
             dc: None,
-            quorate: false,
+            quorum: QuorumState::default(),
+            verdicts: writes::Verdicts::new(),
             run: None,
             next_transition: 1,
             chained: 0,
@@ -233,11 +239,21 @@ impl Controller {
 
     // ---- inputs ----
 
-    pub fn handle_quorum(&mut self, now: Instant, quorate: bool) {
+    /// votequorum's verdict: at every regular view (before
+    /// [`Controller::handle_view`]) and whenever it changes in between.
+    pub fn handle_quorum(&mut self, now: Instant, state: QuorumState) {
         self.tick(now);
-        if self.quorate != quorate {
-            self.quorate = quorate;
-            self.event(ClusterEvent::QuorumChanged { quorate });
+        if self.quorum.quorate != state.quorate {
+            self.event(ClusterEvent::QuorumChanged {
+                quorate: state.quorate,
+            });
+        }
+        if self.quorum != state {
+            self.quorum = state;
+            // The members decide from agreed verdicts whether this view
+            // may write (see `writes`); a hello carries the verdict of a
+            // view's start, this one its changes within the view.
+            self.broadcast(&Message::Quorum(state));
         }
     }
 

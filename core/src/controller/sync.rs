@@ -71,6 +71,7 @@ impl Controller {
                 .map(|a| a.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default(),
             seen: self.view.seen.iter().cloned().collect(),
+            quorum: self.quorum,
         };
         self.broadcast(&Message::Hello(hello));
     }
@@ -284,6 +285,7 @@ impl Controller {
             .collect();
         seen.extend(members.values().cloned());
         seen.extend(lost.keys().cloned());
+        self.verdicts = hellos.iter().map(|(id, h)| (*id, h.quorum)).collect();
         self.view = Membership {
             members,
             lost,
@@ -293,7 +295,7 @@ impl Controller {
 
     /// `have-quorum` and `dc-uuid` on `<cib>`, as the DC sets them.
     fn set_cluster_attrs(&mut self, dc: NodeId) {
-        let quorate = if self.quorate { "1" } else { "0" };
+        let quorate = if self.quorum.quorate { "1" } else { "0" };
         let dc_id = self
             .view
             .members

@@ -5,6 +5,7 @@
 //! statuses at one instant), so each has unit tests that feed it a
 //! violating history by hand and see it fire.
 
+pub mod acked;
 mod liveness;
 mod order;
 mod quorum;
@@ -77,6 +78,9 @@ pub enum ViolationKind {
     ColocationBroken,
     /// Members of the settled view hold different configurations.
     CibDiverged,
+    /// A change acknowledged to the administrator is not in the
+    /// configuration the nodes ended with.
+    AckedChangeLost,
     /// After the single view, the resources did not reach the placement
     /// the policy engine computes within the bound.
     NotPlaced,
@@ -103,6 +107,7 @@ impl ViolationKind {
             ViolationKind::OrderBroken => "order-broken",
             ViolationKind::ColocationBroken => "colocation-broken",
             ViolationKind::CibDiverged => "cib-diverged",
+            ViolationKind::AckedChangeLost => "acked-change-lost",
             ViolationKind::NotPlaced => "not-placed",
         }
     }

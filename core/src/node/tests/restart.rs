@@ -23,7 +23,8 @@ fn a_node_restarted_from_its_disk_rejoins_with_the_newer_configuration() {
         },
     );
     c.run_for(Duration::from_secs(5));
-    assert!(c.reply(req).unwrap().1.is_ok());
+    let reply = c.reply(req).unwrap().1;
+    assert!(reply.is_ok(), "{reply:?}");
     let on_disk = String::from_utf8(c.disk(other, "cib.xml").unwrap().to_vec()).unwrap();
     let old = parse_cib(&on_disk).unwrap();
     assert!(old.configuration.find_resource("mysqld").is_some());
