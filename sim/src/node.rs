@@ -186,6 +186,7 @@ impl NodeKind {
                     peers: peers.clone(),
                     epoch_at_start_s: epoch_s,
                 };
+                #[cfg_attr(not(feature = "planted-bugs"), allow(unused_mut))]
                 let mut node = ClusterNode::new(config, now, seed);
                 #[cfg(feature = "planted-bugs")]
                 node.node.plant(planted);

@@ -2,6 +2,8 @@
 //! in the same order) and doing this node's part of it.
 
 use crate::cib::verify::stonith_enabled;
+use crate::executor::record::EXEC_TIMEOUT;
+use crate::executor::OpOutcome;
 use crate::policy::FenceAction;
 use crate::totem::NodeId;
 
@@ -10,6 +12,9 @@ use super::fence::{FenceId, FenceRequest};
 use super::message::{ActionTag, HistoryChange, Message, Work};
 use super::{attrs, status, writes};
 use super::{ClusterEvent, Controller, Effect, Pending};
+
+/// OCF's generic failure, as the executor reports a timed-out op.
+const OCF_UNKNOWN_ERROR: i32 = 1;
 
 impl Controller {
     pub(super) fn apply(&mut self, sender: NodeId, msg: Message) {
@@ -34,6 +39,8 @@ impl Controller {
                 ok,
                 reason,
             } => self.apply_fenced(sender, tag, &target, ok, &reason),
+            Message::TimedOut { tag, target } if target == self.id => self.give_up(tag),
+            Message::TimedOut { .. } => {}
             Message::Quorum(state) => {
                 if self.view.members.contains_key(&sender) {
                     self.verdicts.insert(sender, state);
@@ -77,6 +84,23 @@ impl Controller {
             self.chained = 0;
             self.reschedule("an administrator changed the CIB");
         }
+    }
+
+    /// The DC gave up waiting for `tag`'s op here: cancel it and report it
+    /// timed out (an op already finished has reported; nothing to do).
+    fn give_up(&mut self, tag: ActionTag) {
+        let Some(op) = self.executor.find_tagged(&Some(tag)) else {
+            return;
+        };
+        self.effects.push_back(Effect::Cancel(op));
+        let outcome = OpOutcome {
+            rc: OCF_UNKNOWN_ERROR,
+            op_status: EXEC_TIMEOUT,
+            exec_time_ms: 0,
+            finished_epoch_s: self.clock.epoch_s(),
+            exit_reason: "no result within the action's timeout plus cluster-delay".into(),
+        };
+        self.report_op(op, &outcome);
     }
 
     /// Forgets `rsc`'s history on `node` (or everywhere): each member's

@@ -72,6 +72,10 @@ pub enum Message {
         node: String,
         rsc: String,
     },
+    /// The DC saw no result of `tag` within the action's timeout plus
+    /// cluster-delay: `target` gives up on the op and reports it as timed
+    /// out, as its executor would have.
+    TimedOut { tag: ActionTag, target: NodeId },
     /// The sender's quorum verdict changed within the view.
     Quorum(QuorumState),
     /// A fence request of the sender finished: on `ok`, `target` is

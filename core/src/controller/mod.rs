@@ -305,6 +305,12 @@ impl Controller {
 
     pub fn handle_op_done(&mut self, now: Instant, op: OpId, outcome: &OpOutcome) {
         self.tick(now);
+        self.report_op(op, outcome);
+        self.check_bounds();
+    }
+
+    /// Records how `op` ended and tells every member.
+    fn report_op(&mut self, op: OpId, outcome: &OpOutcome) {
         let Some((records, tag)) = self.executor.complete(op, outcome) else {
             return; // unknown, or a recurring op answering as before
         };
@@ -313,7 +319,6 @@ impl Controller {
             tag,
             change: message::HistoryChange::Records(records),
         });
-        self.check_bounds();
     }
 
     /// A fence request finished: `ok` means the target is certainly down.

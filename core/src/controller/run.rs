@@ -297,25 +297,44 @@ impl Controller {
             Work::Exec(spec) => spec.timeout_ms,
             _ => work::DEFAULT_OP_TIMEOUT_MS,
         };
-        let delay_ms = self
-            .cib()
+        Duration::from_millis(own_ms.saturating_add(self.cluster_delay_ms()))
+    }
+
+    fn cluster_delay_ms(&self) -> u64 {
+        self.cib()
             .configuration
             .property("cluster-delay")
             .and_then(|v| parse_duration_ms(v).ok())
-            .unwrap_or(DEFAULT_CLUSTER_DELAY_MS);
-        Duration::from_millis(own_ms.saturating_add(delay_ms))
+            .unwrap_or(DEFAULT_CLUSTER_DELAY_MS)
     }
 
-    /// No result came back in time: the action counts as failed and the
-    /// DC schedules again from what the status says.
+    /// No result came back in time. The first time, the action's node is
+    /// told to give the op up and report it timed out (a failure the
+    /// scheduler reacts to: a start elsewhere, a stop by fencing), and the
+    /// DC waits one more cluster-delay for that report. If none comes (the
+    /// node's controller does not answer at all), the action counts as
+    /// failed and the DC schedules again from what the status says.
     pub(super) fn on_action_timeout(&mut self, tag: ActionTag) {
         let a = tag.action as usize;
+        let delay = Duration::from_millis(self.cluster_delay_ms());
         let Some(run) = self.run.as_mut().filter(|r| r.id == tag.transition) else {
             return;
         };
         if run.state(a) != Some(ActionState::InFlight) {
             return;
         }
+        if run.chase(a) {
+            let target = self.view.members.iter().find_map(|(id, uname)| {
+                (*uname == run.transition.actions[a].node).then_some(*id)
+            });
+            if let Some(target) = target {
+                self.timers
+                    .set(Timer::ActionTimeout(tag), self.clock.now + delay);
+                self.broadcast(&Message::TimedOut { tag, target });
+                return;
+            }
+        }
+        let Some(run) = self.run.as_mut() else { return };
         run.set_done(a);
         let action = run.transition.actions[a].clone();
         self.event(finished(tag.transition, a, &action, None, false));

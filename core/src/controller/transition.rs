@@ -26,6 +26,9 @@ pub struct Run {
     /// For each action, the actions that must be done first.
     preds: Vec<Vec<ActionId>>,
     aborted: Option<String>,
+    /// Actions whose timer popped once: their node was told to give up
+    /// on them and report a timeout.
+    chased: Vec<ActionId>,
 }
 
 impl Run {
@@ -42,6 +45,7 @@ impl Run {
             state: vec![ActionState::Waiting; n],
             preds,
             aborted: None,
+            chased: Vec::new(),
         }
     }
 
@@ -79,6 +83,15 @@ impl Run {
             }
             _ => false,
         }
+    }
+
+    /// Records that `action`'s timer popped; true the first time.
+    pub fn chase(&mut self, action: ActionId) -> bool {
+        if self.chased.contains(&action) {
+            return false;
+        }
+        self.chased.push(action);
+        true
     }
 
     /// Aborts; true the first time (the reason kept is the first one).

@@ -221,6 +221,17 @@ impl<T: Clone> Executor<T> {
         Some((written, tag))
     }
 
+    /// The op in flight that serves `tag`, if any.
+    pub fn find_tagged(&self, tag: &T) -> Option<OpId>
+    where
+        T: PartialEq,
+    {
+        self.running
+            .iter()
+            .find(|(_, r)| r.tag == *tag)
+            .map(|(op, _)| *op)
+    }
+
     /// Forgets `rsc` (cleanup, or a resource deleted from the configuration).
     /// Its recurring ops are cancelled with it: the ids to cancel.
     #[must_use]

@@ -6,6 +6,7 @@ use super::{all_on, configure, settle, two_nodes};
 use crate::cib::xml::{parse_cib, write_cib};
 use crate::controller::{AdminCommand, ClusterEvent};
 use crate::node::harness::Logged;
+use crate::time::Instant;
 
 #[test]
 fn a_node_restarted_from_its_disk_rejoins_with_the_newer_configuration() {
@@ -71,12 +72,17 @@ fn the_whole_cluster_restarted_from_disk_keeps_its_configuration_and_runs_it() {
     }
 }
 
+/// A start whose result never comes back: after its timeout plus
+/// cluster-delay the DC tells the node to give it up, the node reports it
+/// timed out (a start failure, so a fail-count of INFINITY there), and the
+/// services start on the other node.
 #[test]
-fn an_action_whose_result_never_comes_back_fails_after_its_timeout_and_is_retried() {
+fn an_action_whose_result_never_comes_back_fails_after_its_timeout_and_recovers_elsewhere() {
     let mut c = two_nodes(620);
     settle(&mut c);
+    // The scheduler places vip on node 1 first (equal scores: the first
+    // node); its start is lost.
     c.swallow_op(1, "vip", "start");
-    c.swallow_op(2, "vip", "start");
     let asked = c.now();
     c.admin(
         1,
@@ -84,20 +90,45 @@ fn an_action_whose_result_never_comes_back_fails_after_its_timeout_and_is_retrie
             crm: super::SEED_CRM.into(),
         },
     );
-    let deadline = asked + Duration::from_secs(200);
+    let deadline = asked + Duration::from_secs(400);
     let running = c
         .run_until_true(deadline, |c| c.where_runs("mysqld").len() == 1)
         .expect("the services start after the lost result");
-    let timed_out = c.log.iter().find(|e| {
-        matches!(&e.what, Logged::Event(ClusterEvent::ActionFinished { rsc: Some(r), op, ok: false, .. })
-            if r == "vip" && op == "start")
-    });
-    let timed_out = timed_out.expect("the DC gave up on the start").at;
+    let failed: Vec<(Instant, String, Option<i32>)> = c
+        .log
+        .iter()
+        .filter_map(|e| match &e.what {
+            Logged::Event(ClusterEvent::ActionFinished { rsc: Some(r), op, ok: false, node, rc, .. })
+                if r == "vip" && op == "start" => Some((e.at, node.clone(), *rc)),
+            _ => None,
+        })
+        .collect();
+    assert!(!failed.is_empty(), "the DC counted the start as failed");
     // Default op timeout 20 s plus cluster-delay 60 s.
-    let waited = timed_out.saturating_since(asked);
+    let (at, lost_on, rc) = failed[0].clone();
+    let waited = at.saturating_since(asked);
     assert!(waited >= Duration::from_secs(80), "{waited:?}");
-    assert!(running > timed_out);
-    assert_eq!(c.where_runs("vip").len(), 1);
+    assert!(running > at);
+    assert_eq!(lost_on, "node1");
+    assert_eq!(rc, Some(1), "reported by the node as a timed-out start");
+    let cib = c.node(1).unwrap().cib();
+    let state = cib
+        .status
+        .node_states
+        .iter()
+        .find(|s| s.uname == lost_on)
+        .expect("node state");
+    let timed_out = state
+        .lrm
+        .iter()
+        .flat_map(|l| l.resources.iter())
+        .filter(|r| r.id == "vip")
+        .flat_map(|r| r.ops.iter())
+        .any(|op| op.operation == "start" && op.op_status == 2 && op.rc_code == 1);
+    assert!(timed_out, "a timed-out start is in the status of node {lost_on}");
+    let (vip, mysqld) = (c.where_runs("vip"), c.where_runs("mysqld"));
+    assert_eq!(vip, mysqld);
+    assert_eq!(vip, vec![2], "recovered away from the failed start");
 }
 
 #[test]
