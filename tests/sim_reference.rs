@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use cohort_core::planted::{PlantedBug, PlantedBugs};
+use cohort_core::totem::NodeId;
 use cohort_sim::checker::ViolationKind;
 use cohort_sim::faults::FaultMode;
 use cohort_sim::figures::{crash_to_view, mean_max_ms};
@@ -317,20 +318,53 @@ fn quorum_three_moves_resources_to_the_majority() {
 }
 
 /// Scenario 5: changes typed on both sides of a partition; after the heal
-/// every node holds the highest version.
+/// every node holds the highest version. The side without quorum refuses
+/// its change (acknowledged, it would be lost at the merge); the
+/// acked-change-lost checker holds the majority's.
 #[test]
 fn partition_change_heals_to_the_winning_cib() {
     let scenario = Scenario::builtin("partition-change").expect("built-in");
     for seed in 0..5 {
         let report = run_seed(&scenario, seed, FaultMode::None, PlantedBugs::NONE);
         assert!(!report.failed(), "{}", replay_command(&report));
-        let replies = report
+        let replies: Vec<(NodeId, bool, &str)> = report
             .history
             .records()
             .iter()
-            .filter(|r| matches!(r, Record::Reply { ok: true, .. }))
+            .filter_map(|r| match r {
+                Record::Reply { node, ok, text, .. } => Some((*node, *ok, text.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(replies.len(), 2, "{replies:?}");
+        for (node, ok, text) in replies {
+            match node {
+                1 => assert!(!ok && text.contains("no quorum"), "{text}"),
+                _ => assert!(ok, "the majority's change is accepted: {text}"),
+            }
+        }
+    }
+}
+
+/// `crm cluster stop` of the active node, twice: the services move in
+/// order, the node exits, and with stonith enabled nobody fences anybody.
+#[test]
+fn maintenance_shuts_nodes_down_without_fencing() {
+    let scenario = Scenario::builtin("maintenance").expect("built-in");
+    for seed in 0..5 {
+        let report = run_seed(&scenario, seed, FaultMode::None, PlantedBugs::NONE);
+        let cmd = replay_command(&report);
+        assert!(!report.failed(), "{cmd}: {}", report.violations.summary());
+        let records = report.history.records();
+        let exited = records
+            .iter()
+            .filter(|r| matches!(r, Record::Exited { .. }))
             .count();
-        assert_eq!(replies, 2, "both sides accepted their change");
+        assert_eq!(exited, 2, "{cmd}: both nodes stopped once");
+        let fenced = records
+            .iter()
+            .any(|r| matches!(r, Record::FenceAsked { .. } | Record::FenceDone { .. }));
+        assert!(!fenced, "{cmd}: a clean shutdown is not fenced");
     }
 }
 
@@ -341,6 +375,7 @@ fn cluster_scenarios_survive_swarm_faults() {
         "quorum-three",
         "partition-change",
         "failing-monitor",
+        "maintenance",
     ] {
         cluster_sweep(name, FaultMode::Swarm, CLUSTER_SEEDS);
     }

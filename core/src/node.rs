@@ -78,6 +78,10 @@ pub enum Input {
     /// An [`Output::Fence`] finished: `ok` when the target is certainly
     /// down (powered off, or rebooted and so without its old state).
     FenceDone { id: FenceId, ok: bool },
+    /// The administrator stops the cluster on this node (`crm cluster
+    /// stop`): its resources move away, then [`Output::Exit`] says it may
+    /// leave, and the others do not fence it.
+    Shutdown,
 }
 
 /// One effect of the node.
@@ -108,6 +112,9 @@ pub enum Output {
         reply: AdminReply,
     },
     Event(ClusterEvent),
+    /// After [`Input::Shutdown`]: the resources here are stopped and every
+    /// member agreed that this node leaves cleanly; stop the node.
+    Exit,
 }
 
 /// One cluster node.
@@ -215,6 +222,7 @@ impl Node {
             Input::OpDone { op, outcome } => self.controller.handle_op_done(now, op, &outcome),
             Input::DiskDone { token } => self.controller.handle_disk_done(now, token),
             Input::FenceDone { id, ok } => self.controller.handle_fence_done(now, id, ok),
+            Input::Shutdown => self.controller.handle_shutdown(now),
         }
         self.pump();
     }
@@ -325,6 +333,7 @@ impl Node {
                 reply,
             }),
             Effect::Event(e) => self.emit(Output::Event(e)),
+            Effect::Exit => self.emit(Output::Exit),
         }
     }
 

@@ -40,6 +40,11 @@ pub enum Step {
     Crash {
         target: Target,
     },
+    /// `crm cluster stop` on the target: its services move away, then its
+    /// node stops (the machine stays up).
+    Shutdown {
+        target: Target,
+    },
     /// The machine boots (if down).
     Boot {
         target: Target,

@@ -86,6 +86,12 @@ pub enum Record {
         node: NodeId,
         at: Instant,
     },
+    /// The node's process stopped after a clean shutdown (its machine and
+    /// anything still running there stay up).
+    Exited {
+        node: NodeId,
+        at: Instant,
+    },
     /// The application on `node` sent `payload` (unique in the run).
     Sent {
         node: NodeId,
@@ -199,6 +205,7 @@ impl Record {
         match self {
             Record::Started { at, .. }
             | Record::Crashed { at, .. }
+            | Record::Exited { at, .. }
             | Record::Sent { at, .. }
             | Record::Rejected { at, .. }
             | Record::Delivered { at, .. }

@@ -47,6 +47,8 @@ pub enum NodeInput {
     DiskDone { token: WriteToken },
     /// A [`NodeOutput::Fence`] finished.
     FenceDone { id: FenceId, ok: bool },
+    /// `crm cluster stop` on this node (cluster nodes only).
+    Shutdown,
 }
 
 /// One effect for the world.
@@ -84,6 +86,9 @@ pub enum NodeOutput {
     /// Stop an op: a recurring monitor stops repeating.
     Cancel(OpId),
     Fence(FenceRequest),
+    /// A clean shutdown finished: the node's process stops (the machine
+    /// and whatever still runs on it stay up).
+    Exit,
     WriteDisk {
         key: String,
         bytes: Vec<u8>,
@@ -337,7 +342,8 @@ impl SimNode for MembershipNode {
             NodeInput::Admin { .. }
             | NodeInput::OpDone { .. }
             | NodeInput::DiskDone { .. }
-            | NodeInput::FenceDone { .. } => {}
+            | NodeInput::FenceDone { .. }
+            | NodeInput::Shutdown => {}
         }
         self.pump(now);
     }
@@ -399,6 +405,7 @@ impl ClusterNode {
                 node::Output::Exec(req) => self.push(NodeOutput::Exec(req)),
                 node::Output::Cancel(op) => self.push(NodeOutput::Cancel(op)),
                 node::Output::Fence(req) => self.push(NodeOutput::Fence(req)),
+                node::Output::Exit => self.push(NodeOutput::Exit),
                 node::Output::WriteDisk { key, bytes, token } => {
                     self.push(NodeOutput::WriteDisk { key, bytes, token })
                 }
@@ -448,6 +455,7 @@ impl SimNode for ClusterNode {
             NodeInput::OpDone { op, outcome } => node::Input::OpDone { op, outcome },
             NodeInput::DiskDone { token } => node::Input::DiskDone { token },
             NodeInput::FenceDone { id, ok } => node::Input::FenceDone { id, ok },
+            NodeInput::Shutdown => node::Input::Shutdown,
         };
         self.node.handle(now, input);
         self.pump();

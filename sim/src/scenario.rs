@@ -78,7 +78,7 @@ impl ClusterSetup {
 }
 
 /// The built-in scenario names, in `list` order.
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 10] = [
     "reference",
     "two-node",
     "three-node",
@@ -88,6 +88,7 @@ pub const NAMES: [&str; 9] = [
     "fencing-two-node",
     "failing-monitor",
     "partition-change",
+    "maintenance",
 ];
 
 /// The seed's crm text with `property NAME=...` lines replaced or added.
@@ -239,6 +240,23 @@ impl Scenario {
                     at(60, Step::HealNetwork),
                 ],
                 80,
+            ),
+            "maintenance" => (
+                "2 nodes, two_node: 1, stonith enabled: `crm cluster stop` on the active node (its services move, nobody fences it), it returns, then the same on the other",
+                nodelist_conf("pair", 2, "\ttwo_node: 1\n"),
+                seed_crm_with(
+                    &[("stonith-enabled", "true"), ("no-quorum-policy", "stop")],
+                    "primitive fence1 stonith:fence_dummy params pcmk_host_list=node1\nprimitive fence2 stonith:fence_dummy params pcmk_host_list=node2\nlocation fence1_not_on_node1 fence1 -inf: node1\nlocation fence2_not_on_node2 fence2 -inf: node2\n",
+                ),
+                vec![
+                    at(40, Step::Mark { name: "A", target: running("mysqld") }),
+                    at(40, Step::Shutdown { target: marked("A") }),
+                    at(70, Step::Boot { target: marked("A") }),
+                    at(100, Step::Mark { name: "B", target: running("mysqld") }),
+                    at(100, Step::Shutdown { target: marked("B") }),
+                    at(130, Step::Boot { target: marked("B") }),
+                ],
+                160,
             ),
             _ => return None,
         };

@@ -215,6 +215,8 @@ pub struct World {
     asked: BTreeMap<u64, (NodeId, AdminCommand)>,
     /// Admin commands answered with success, in reply order.
     acked: Vec<(NodeId, AdminCommand)>,
+    /// Nodes that said [`NodeOutput::Exit`], stopped once drained.
+    exiting: Vec<usize>,
 }
 
 impl World {
@@ -292,6 +294,7 @@ impl World {
             winning: None,
             asked: BTreeMap::new(),
             acked: Vec::new(),
+            exiting: Vec::new(),
         };
         world.schedule_start();
         world
@@ -548,6 +551,24 @@ impl World {
         self.drain(node);
     }
 
+    /// The node finished a clean shutdown: its process is gone, its disk
+    /// writes complete (it synced before exiting), its instances stay.
+    fn exit(&mut self, node: usize) {
+        let slot = &mut self.slots[node];
+        if slot.node.take().is_none() {
+            return;
+        }
+        slot.paused = None;
+        slot.inbox.clear();
+        slot.timer_at = None;
+        let id = slot.id;
+        self.record(Record::Exited {
+            node: id,
+            at: self.now,
+        });
+        self.check_quorum();
+    }
+
     fn crash(&mut self, node: usize) {
         let slot = &mut self.slots[node];
         if slot.node.take().is_none() {
@@ -728,6 +749,9 @@ impl World {
         if quorum_changed {
             self.check_quorum();
         }
+        for node in std::mem::take(&mut self.exiting) {
+            self.exit(node);
+        }
     }
 
     /// Serves what only a cluster node says: agent calls, disk writes,
@@ -793,6 +817,10 @@ impl World {
                         boot_after: outcome.boot_after,
                     },
                 );
+            }
+            NodeOutput::Exit => {
+                self.trace.note(36, &[u64::from(id)]);
+                self.exiting.push(node);
             }
             NodeOutput::Reply { req, reply } => {
                 self.trace.note(34, &[u64::from(id), req.0]);
@@ -946,6 +974,11 @@ impl World {
             Step::Crash { target } => {
                 if let Some(i) = self.resolve(&target) {
                     self.crash(i);
+                }
+            }
+            Step::Shutdown { target } => {
+                if let Some(i) = self.resolve(&target).filter(|i| self.slots[*i].runs()) {
+                    self.input(i, NodeInput::Shutdown);
                 }
             }
             Step::Boot { target } => {

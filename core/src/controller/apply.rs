@@ -27,6 +27,11 @@ impl Controller {
                         tag.action, tag.transition, tag.transition.ring
                     ),
                 }),
+            Message::Action {
+                tag,
+                target,
+                work: Work::Shutdown,
+            } => self.apply_shutdown(tag, target),
             Message::Action { tag, target, work } if target == self.id => self.run_work(tag, work),
             Message::Action { .. } => {}
             Message::Result { node, tag, change } => self.apply_result(node, tag, change),
@@ -41,6 +46,7 @@ impl Controller {
             } => self.apply_fenced(sender, tag, &target, ok, &reason),
             Message::TimedOut { tag, target } if target == self.id => self.give_up(tag),
             Message::TimedOut { .. } => {}
+            Message::ShuttingDown { since_s } => self.apply_shutting_down(sender, since_s),
             Message::Quorum(state) => {
                 if self.view.members.contains_key(&sender) {
                     self.verdicts.insert(sender, state);
@@ -83,6 +89,38 @@ impl Controller {
         if relevant {
             self.chained = 0;
             self.reschedule("an administrator changed the CIB");
+        }
+    }
+
+    /// `node` asked to shut down: its `shutdown` attribute makes the
+    /// scheduler move its resources away and plan its `do_shutdown`.
+    fn apply_shutting_down(&mut self, node: NodeId, since_s: i64) {
+        if !self.view.members.contains_key(&node) {
+            return;
+        }
+        let attrs = self.node_attrs.entry(node).or_default();
+        if attrs.contains_key("shutdown") {
+            return; // asked twice: the first time stands
+        }
+        attrs.insert("shutdown".into(), since_s.to_string());
+        self.derive_status();
+        self.chained = 0;
+        self.reschedule("a node asked to shut down");
+    }
+
+    /// The DC's `do_shutdown` of `target`: every member now expects it to
+    /// leave (so it is not fenced when it does); the target exits.
+    fn apply_shutdown(&mut self, tag: ActionTag, target: NodeId) {
+        let Some(uname) = self.view.members.get(&target).cloned() else {
+            return;
+        };
+        self.view.leaving.insert(uname.clone());
+        self.event(ClusterEvent::NodeLeaving { node: uname });
+        if target == self.id {
+            self.effects.push_back(Effect::Exit);
+        }
+        if self.is_dc() {
+            self.on_result(Some(tag), None);
         }
     }
 
@@ -148,6 +186,7 @@ impl Controller {
 
     fn run_work(&mut self, tag: ActionTag, work: Work) {
         let change = match work {
+            Work::Shutdown => unreachable!("applied by every member in apply_shutdown"),
             Work::Exec(spec) => {
                 self.event(ClusterEvent::OpStarted {
                     rsc: spec.rsc.clone(),

@@ -62,6 +62,9 @@ pub enum ClusterEvent {
     },
     /// `target` is certainly down: `by` fenced it (every member reports it).
     FenceConfirmed { target: String, by: NodeId },
+    /// Every member agreed that `node` shuts down: it leaves without being
+    /// fenced.
+    NodeLeaving { node: String },
     /// A fence of `target` failed (or could not start); the DC retries.
     FenceFailed {
         target: String,

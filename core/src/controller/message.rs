@@ -76,6 +76,9 @@ pub enum Message {
     /// cluster-delay: `target` gives up on the op and reports it as timed
     /// out, as its executor would have.
     TimedOut { tag: ActionTag, target: NodeId },
+    /// The sender is shutting down (its `shutdown` attribute, epoch
+    /// seconds).
+    ShuttingDown { since_s: i64 },
     /// The sender's quorum verdict changed within the view.
     Quorum(QuorumState),
     /// A fence request of the sender finished: on `ok`, `target` is
@@ -107,6 +110,8 @@ pub struct Hello {
     pub seen: Vec<String>,
     /// This node's quorum verdict when it said hello.
     pub quorum: QuorumState,
+    /// Nodes whose clean shutdown was agreed (see `status::Membership`).
+    pub leaving: Vec<String>,
 }
 
 /// What an action asks of its node.
@@ -122,6 +127,9 @@ pub enum Work {
     },
     /// Forget a resource's history.
     Forget { rsc: String },
+    /// Leave the cluster: every member now expects the node to go, so it
+    /// is not fenced when it does.
+    Shutdown,
     /// Fence `target` through `device` (see [`super::fencing`]): wait
     /// `delay_ms` first (the split delay), then allow `timeout_ms`.
     Fence {

@@ -103,6 +103,8 @@ pub enum Effect {
         reply: AdminReply,
     },
     Event(ClusterEvent),
+    /// The DC's shutdown action for this node was agreed: stop the node.
+    Exit,
 }
 
 /// An admin request of this node, until answered.
@@ -319,6 +321,17 @@ impl Controller {
             tag,
             change: message::HistoryChange::Records(records),
         });
+    }
+
+    /// The administrator stops the cluster on this node: every replica
+    /// sets its `shutdown` attribute, so the scheduler moves its resources
+    /// away and plans its shutdown (see `apply`).
+    pub fn handle_shutdown(&mut self, now: Instant) {
+        self.tick(now);
+        self.broadcast(&Message::ShuttingDown {
+            since_s: self.clock.epoch_s(),
+        });
+        self.check_bounds();
     }
 
     /// A fence request finished: `ok` means the target is certainly down.

@@ -324,9 +324,10 @@ impl Controller {
             return;
         }
         if run.chase(a) {
-            let target = self.view.members.iter().find_map(|(id, uname)| {
-                (*uname == run.transition.actions[a].node).then_some(*id)
-            });
+            let target =
+                self.view.members.iter().find_map(|(id, uname)| {
+                    (*uname == run.transition.actions[a].node).then_some(*id)
+                });
             if let Some(target) = target {
                 self.timers
                     .set(Timer::ActionTimeout(tag), self.clock.now + delay);

@@ -29,6 +29,9 @@ pub struct Membership {
     /// no `node_state`, so with startup-fencing the scheduler fences it
     /// before trusting that it runs nothing.
     pub seen: BTreeSet<String>,
+    /// Nodes whose shutdown action was agreed: when they leave the view
+    /// they left cleanly (no fencing, nothing of theirs is running).
+    pub leaving: BTreeSet<String>,
 }
 
 /// Rewrites `cib.status` from `view` and `histories` (members only).

@@ -72,6 +72,7 @@ impl Controller {
                 .unwrap_or_default(),
             seen: self.view.seen.iter().cloned().collect(),
             quorum: self.quorum,
+            leaving: self.view.leaving.iter().cloned().collect(),
         };
         self.broadcast(&Message::Hello(hello));
     }
@@ -89,7 +90,7 @@ impl Controller {
             .map(|(u, h)| (u.clone(), h.values().cloned().collect()))
             .collect();
         for (id, uname) in &self.view.members {
-            if !members.contains(id) {
+            if !members.contains(id) && !self.view.leaving.contains(uname) {
                 let h = self.histories.get(id);
                 let records = h.map(|h| h.values().cloned().collect()).unwrap_or_default();
                 lost.insert(uname.clone(), records);
@@ -254,12 +255,20 @@ impl Controller {
             cib.bump_epoch();
         }
         let is_member = |uname: &str| members.values().any(|u| u == uname);
+        // Agreed clean shutdowns: gone without fencing; a node back in the
+        // view is no longer leaving.
+        let leaving: BTreeSet<String> = hellos
+            .values()
+            .flat_map(|h| h.leaving.iter())
+            .filter(|u| !is_member(u))
+            .cloned()
+            .collect();
         // The first hello (lowest sender id) that knows a lost node's
         // history gives it, so every replica derives the same.
         let mut lost: BTreeMap<String, History> = BTreeMap::new();
         for h in hellos.values() {
             for (uname, records) in &h.lost {
-                if !is_member(uname) {
+                if !is_member(uname) && !leaving.contains(uname) {
                     lost.entry(uname.clone())
                         .or_insert_with(|| status::history_of(records));
                 }
@@ -267,7 +276,7 @@ impl Controller {
         }
         for n in &cib.configuration.nodes {
             let gone = n.id.parse::<NodeId>().is_ok_and(|id| was.contains(&id));
-            if gone && !is_member(&n.uname) {
+            if gone && !is_member(&n.uname) && !leaving.contains(&n.uname) {
                 lost.entry(n.uname.clone()).or_default();
             }
         }
@@ -290,6 +299,7 @@ impl Controller {
             members,
             lost,
             seen,
+            leaving,
         };
     }
 

@@ -5,7 +5,7 @@
 //! An abort (something changed underneath) dispatches nothing more; the DC
 //! reschedules once the actions in flight have reported, as Pacemaker does.
 
-use crate::policy::{ActionId, Transition};
+use crate::policy::{ActionId, ActionKind, Transition};
 
 use super::message::TransitionId;
 
@@ -38,6 +38,18 @@ impl Run {
         for &(a, b) in &transition.edges {
             assert!(a < n && b < n, "edge names a missing action");
             preds[b].push(a);
+        }
+        // A node shuts down only once everything else planned on it is
+        // done (its stops first).
+        for (s, shut) in transition.actions.iter().enumerate() {
+            if shut.kind != ActionKind::Shutdown {
+                continue;
+            }
+            for (a, other) in transition.actions.iter().enumerate() {
+                if a != s && other.node == shut.node && !preds[s].contains(&a) {
+                    preds[s].push(a);
+                }
+            }
         }
         Run {
             id,

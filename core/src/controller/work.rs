@@ -14,9 +14,14 @@ pub const DEFAULT_OP_TIMEOUT_MS: u64 = 20_000;
 /// OCF_NOT_RUNNING: what a probe of an inactive resource answers.
 const OCF_NOT_RUNNING: i32 = 7;
 
-/// The work for `action`, or None when no node needs to act (fencing and
-/// shutdown are phase 2; clearing a fail-count needs attrd, not built yet).
+/// The work for `action`, or None when no node runs it: fencing and
+/// clearing fail-counts the controller carries out itself (`run`).
 pub fn for_action(cib: &Cib, action: &Action, tag: ActionTag) -> Option<Work> {
+    match action.kind {
+        ActionKind::Shutdown => return Some(Work::Shutdown),
+        ActionKind::Fence { .. } | ActionKind::ClearFailcount => return None,
+        _ => {}
+    }
     let rsc = action.rsc.clone()?;
     let (task, interval_ms, expected_rc) = match &action.kind {
         ActionKind::Probe => ("monitor", 0, OCF_NOT_RUNNING),
@@ -34,7 +39,7 @@ pub fn for_action(cib: &Cib, action: &Action, tag: ActionTag) -> Option<Work> {
         }
         ActionKind::Delete => return Some(Work::Forget { rsc }),
         ActionKind::Fence { .. } | ActionKind::ClearFailcount | ActionKind::Shutdown => {
-            return None
+            unreachable!("matched above")
         }
     };
     let prim = primitive(cib, &rsc)?;

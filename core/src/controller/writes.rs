@@ -82,6 +82,7 @@ mod tests {
                 .map(|u| (u.to_string(), Default::default()))
                 .collect(),
             seen: Default::default(),
+            leaving: Default::default(),
         }
     }
 

@@ -94,6 +94,8 @@ pub enum Logged {
         target: String,
         ok: bool,
     },
+    /// The node exited after a clean shutdown ([`Output::Exit`]).
+    Exited,
 }
 
 #[derive(Debug)]
@@ -126,6 +128,8 @@ pub struct Cluster {
     slow: BTreeMap<(NodeId, String, String), u64>,
     /// The next op of (node, rsc, action) never reports.
     swallow: BTreeSet<(NodeId, String, String)>,
+    /// Nodes that said [`Output::Exit`]: stopped once drained.
+    exiting: BTreeSet<NodeId>,
     pub log: Vec<Entry>,
     /// Every output of every node, formatted: byte-identical runs have
     /// identical traces.
@@ -156,6 +160,7 @@ impl Cluster {
             fail: BTreeMap::new(),
             slow: BTreeMap::new(),
             swallow: BTreeSet::new(),
+            exiting: BTreeSet::new(),
             log: Vec::new(),
             trace: Vec::new(),
             epoch_s_at_zero: 1_700_000_000,
@@ -241,6 +246,23 @@ impl Cluster {
             Due::Op { node, .. } | Due::Disk { node, .. } | Due::Fence { node, .. } => *node != id,
         });
         self.running.retain(|(n, _)| *n != id);
+    }
+
+    /// A clean stop: the node and its traffic are gone, its disk is kept,
+    /// and whatever it still ran (nothing, if the shutdown was right)
+    /// stays in the ground truth for the tests to see.
+    fn stop(&mut self, id: NodeId) {
+        self.slots.get_mut(&id).expect("known node").node = None;
+        self.queue.retain(|_, d| match d {
+            Due::Packet { to, .. } => *to != id,
+            Due::Op { node, .. } | Due::Fence { node, .. } => *node != id,
+            Due::Disk { .. } => true,
+        });
+    }
+
+    /// The administrator stops the cluster on `id` (`crm cluster stop`).
+    pub fn shutdown(&mut self, id: NodeId) {
+        self.feed(id, Input::Shutdown);
     }
 
     /// Cuts `id` off from every other node, both ways.
@@ -483,6 +505,9 @@ impl Cluster {
                 .and_then(|s| s.node.as_mut())
                 .and_then(Node::poll_output)
             else {
+                if self.exiting.remove(&id) {
+                    self.stop(id);
+                }
                 return;
             };
             self.trace.push(format!("{} {id} {out:?}", self.now));
@@ -547,6 +572,10 @@ impl Cluster {
             }
             Output::Reply { req, reply } => self.log(id, Logged::Reply { req, reply }),
             Output::Event(e) => self.log(id, Logged::Event(e)),
+            Output::Exit => {
+                self.log(id, Logged::Exited);
+                self.exiting.insert(id);
+            }
         }
     }
 

@@ -219,7 +219,7 @@ pub fn check(records: &[Record], rules: &Rules, allowed: bool) -> Vec<Violation>
             } => {
                 views.insert(*node, members.clone());
             }
-            Record::Crashed { node, .. } => {
+            Record::Crashed { node, .. } | Record::Exited { node, .. } => {
                 views.remove(node);
             }
             Record::Cluster {

@@ -111,7 +111,7 @@ pub fn split(records: &[Record]) -> Segments {
                 out.by_incarnation
                     .insert((*node, *incarnation), vec![Segment::default()]);
             }
-            Record::Crashed { node, .. } => {
+            Record::Crashed { node, .. } | Record::Exited { node, .. } => {
                 if let Some(inc) = running.remove(node) {
                     instances.leave((*node, inc));
                 }

@@ -18,6 +18,7 @@ mod failures;
 mod fencing;
 mod quorum;
 mod restart;
+mod shutdown;
 
 const SEED_CRM: &str = include_str!("../../../../tests/reference/01-seed.crm");
 const TOKEN_MS: u32 = 1000;

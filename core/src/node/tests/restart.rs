@@ -98,8 +98,14 @@ fn an_action_whose_result_never_comes_back_fails_after_its_timeout_and_recovers_
         .log
         .iter()
         .filter_map(|e| match &e.what {
-            Logged::Event(ClusterEvent::ActionFinished { rsc: Some(r), op, ok: false, node, rc, .. })
-                if r == "vip" && op == "start" => Some((e.at, node.clone(), *rc)),
+            Logged::Event(ClusterEvent::ActionFinished {
+                rsc: Some(r),
+                op,
+                ok: false,
+                node,
+                rc,
+                ..
+            }) if r == "vip" && op == "start" => Some((e.at, node.clone(), *rc)),
             _ => None,
         })
         .collect();
@@ -125,7 +131,10 @@ fn an_action_whose_result_never_comes_back_fails_after_its_timeout_and_recovers_
         .filter(|r| r.id == "vip")
         .flat_map(|r| r.ops.iter())
         .any(|op| op.operation == "start" && op.op_status == 2 && op.rc_code == 1);
-    assert!(timed_out, "a timed-out start is in the status of node {lost_on}");
+    assert!(
+        timed_out,
+        "a timed-out start is in the status of node {lost_on}"
+    );
     let (vip, mysqld) = (c.where_runs("vip"), c.where_runs("mysqld"));
     assert_eq!(vip, mysqld);
     assert_eq!(vip, vec![2], "recovered away from the failed start");
