@@ -17,6 +17,9 @@ use crate::history::{Incarnation, Record};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failover {
     pub took: Duration,
+    /// From the crash to the first start of one of its resources on a
+    /// survivor: detection and decision, without the agents' own time.
+    pub decided: Duration,
     /// The crashed node was the DC (of the survivors' last view).
     pub dc_died: bool,
 }
@@ -59,8 +62,14 @@ pub fn crash_to_failover(records: &[Record], until: Instant) -> Vec<Failover> {
                     continue;
                 }
                 let dc_died = dcs.values().any(|dc| dc == node);
-                if let Some(took) = time_to_failover(&records[i + 1..], *node, *at, lost, until) {
-                    out.push(Failover { took, dc_died });
+                if let Some((decided, took)) =
+                    time_to_failover(&records[i + 1..], *node, *at, lost, until)
+                {
+                    out.push(Failover {
+                        took,
+                        decided,
+                        dc_died,
+                    });
                 }
             }
             _ => {}
@@ -75,12 +84,22 @@ fn time_to_failover(
     crashed_at: Instant,
     mut lost: BTreeSet<&str>,
     until: Instant,
-) -> Option<Duration> {
+) -> Option<(Duration, Duration)> {
+    let mut decided = None;
     for r in after {
         if r.at() >= until {
             return None;
         }
         match r {
+            Record::Exec {
+                node,
+                rsc,
+                action,
+                at,
+                ..
+            } if *node != gone && action == "start" && lost.contains(rsc.as_str()) => {
+                decided.get_or_insert(at.saturating_since(crashed_at));
+            }
             Record::Instance {
                 node,
                 rsc,
@@ -90,7 +109,8 @@ fn time_to_failover(
             } if *node != gone => {
                 lost.remove(rsc.as_str());
                 if lost.is_empty() {
-                    return Some(at.saturating_since(crashed_at));
+                    let took = at.saturating_since(crashed_at);
+                    return Some((decided.unwrap_or(took), took));
                 }
             }
             Record::Started { node, .. } if *node == gone => return None,
@@ -239,6 +259,13 @@ mod tests {
                 node: 1,
                 at: Instant::from_millis(1000),
             },
+            Record::Exec {
+                node: 2,
+                at: Instant::from_millis(3200),
+                rsc: "a".into(),
+                action: "start".into(),
+                interval_ms: 0,
+            },
             inst(2, 4000, "a", true),
             inst(2, 4500, "b", true),
         ];
@@ -247,6 +274,7 @@ mod tests {
             f,
             [Failover {
                 took: Duration::from_millis(3500),
+                decided: Duration::from_millis(2200),
                 dc_died: true
             }]
         );
