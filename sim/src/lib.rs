@@ -4,7 +4,9 @@
 //! on one virtual clock ([`clock::EventQueue`]); [`checker`] judges the run
 //! (safety all along, liveness after the heal); [`replay`] runs one seed or
 //! a range of them and measures; [`timeline`] draws what happened. A run
-//! is a function of its scenario, seed, fault mode and planted bugs.
+//! is a function of its scenario, seed, fault mode and planted bugs; or
+//! of bytes in place of the seed ([`replay::run_bytes`]), the input of the
+//! `sim_world` fuzz target ([`fuzz`]).
 //!
 //! Two kinds of node run in it: totem and votequorum alone
 //! ([`node::MembershipNode`], for the delivery checkers) and core's whole
@@ -21,6 +23,7 @@ pub mod disk;
 pub mod faults;
 pub mod fencer;
 pub mod figures;
+pub mod fuzz;
 pub mod history;
 pub mod local_time;
 pub mod network;

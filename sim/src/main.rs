@@ -5,6 +5,7 @@
 //! cohort-sim list
 //! cohort-sim run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG]
 //! cohort-sim replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]
+//! cohort-sim replay --fuzz-input FILE [--planted BUG] [--timeline out.html] [--all]
 //! ```
 //! `run` prints one line per failing seed with the command that replays it,
 //! the violations by kind, the simulated-time figures, and as its last line
@@ -23,12 +24,13 @@ use cohort_sim::figures::{crash_to_failover, crash_to_view, mean_max_ms};
 use cohort_sim::replay::{replay_command, run_seed};
 use cohort_sim::scenario::Scenario;
 use cohort_sim::timeline;
+use cohort_sim::world::RunReport;
 
 /// What is wrong with a command line.
 #[derive(Debug, thiserror::Error)]
 enum UsageError {
     /// No subcommand, or an unknown one.
-    #[error("usage: cohort-sim demo | list | run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG] | replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]")]
+    #[error("usage: cohort-sim demo | list | run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG] | replay (--scenario NAME --seed S [--faults MODE] | --fuzz-input FILE) [--planted BUG] [--timeline out.html] [--all]")]
     Usage,
     /// An option this subcommand does not take, or one without its value.
     #[error("unexpected argument {0:?}")]
@@ -41,6 +43,8 @@ enum UsageError {
     Seeds(String),
     #[error("bad seed {0:?}")]
     Seed(String),
+    #[error("reading {0}: {1}")]
+    Input(String, std::io::Error),
     #[error("{0}")]
     Faults(String),
     #[error("unknown planted bug {0:?} (known: {1})")]
@@ -59,6 +63,7 @@ struct Options {
     planted: PlantedBugs,
     timeline: Option<String>,
     every_record: bool,
+    fuzz_input: Option<String>,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, UsageError> {
@@ -91,6 +96,7 @@ fn parse_options(args: &[String]) -> Result<Options, UsageError> {
                 o.planted = o.planted.with(bug);
             }
             "--timeline" => o.timeline = Some(value()?),
+            "--fuzz-input" => o.fuzz_input = Some(value()?),
             "--all" => o.every_record = true,
             other => return Err(UsageError::Unexpected(other.to_string())),
         }
@@ -154,17 +160,21 @@ fn dispatch(args: &[String]) -> Result<ExitCode, UsageError> {
         }
         "replay" => {
             let o = parse_options(rest)?;
-            let scenario = o.scenario.ok_or(UsageError::Missing("scenario"))?;
-            let seed = o.seed.ok_or(UsageError::Missing("seed"))?;
-            let faults = o.faults.unwrap_or(FaultMode::Swarm);
-            Ok(replay(
-                &scenario,
-                seed,
-                faults,
-                o.planted,
-                o.timeline.as_deref(),
-                o.every_record,
-            ))
+            let report = match &o.fuzz_input {
+                // A fuzz input names its scenario and holds its draws.
+                Some(path) => {
+                    let bytes =
+                        std::fs::read(path).map_err(|e| UsageError::Input(path.clone(), e))?;
+                    cohort_sim::fuzz::run_input(&bytes, o.planted)
+                }
+                None => {
+                    let scenario = o.scenario.ok_or(UsageError::Missing("scenario"))?;
+                    let seed = o.seed.ok_or(UsageError::Missing("seed"))?;
+                    let faults = o.faults.unwrap_or(FaultMode::Swarm);
+                    run_seed(&scenario, seed, faults, o.planted)
+                }
+            };
+            Ok(replay(&report, o.timeline.as_deref(), o.every_record))
         }
         _ => Err(UsageError::Usage),
     }
@@ -289,18 +299,10 @@ fn describe(samples: &[Duration]) -> String {
     }
 }
 
-fn replay(
-    scenario: &Scenario,
-    seed: u64,
-    faults: FaultMode,
-    planted: PlantedBugs,
-    html: Option<&str>,
-    every_record: bool,
-) -> ExitCode {
-    let report = run_seed(scenario, seed, faults, planted);
-    print!("{}", timeline::text_with(&report, every_record));
+fn replay(report: &RunReport, html: Option<&str>, every_record: bool) -> ExitCode {
+    print!("{}", timeline::text_with(report, every_record));
     if let Some(path) = html {
-        if let Err(e) = std::fs::write(path, timeline::html(&report)) {
+        if let Err(e) = std::fs::write(path, timeline::html(report)) {
             eprintln!("cohort-sim: writing {path}: {e}");
             return ExitCode::from(2);
         }

@@ -9,7 +9,7 @@ use cohort_core::planted::PlantedBugs;
 use crate::checker::{Violation, ViolationKind, Violations};
 use crate::faults::{FaultMode, FaultProfile};
 use crate::history::History;
-use crate::rng::SimRng;
+use crate::rng::{input_hash, SimRng};
 use crate::scenario::Scenario;
 use crate::trace::Trace;
 use crate::world::{RunReport, RunSpec, World};
@@ -22,13 +22,39 @@ pub fn run_seed(
     faults: FaultMode,
     planted: PlantedBugs,
 ) -> RunReport {
+    run_with(scenario, seed, faults, planted, || SimRng::new(seed))
+}
+
+/// Runs the world with every random choice read from `bytes` (a fuzz
+/// input; see [`SimRng::from_bytes`]): the fault profile, the fault
+/// schedule, start times and the timing of agents, disks and fences. The
+/// same bytes give the same run. The report's `seed` is
+/// [`input_hash`]`(bytes)`, a name for the run, not a seed that replays it.
+pub fn run_bytes(
+    scenario: &Scenario,
+    bytes: &[u8],
+    faults: FaultMode,
+    planted: PlantedBugs,
+) -> RunReport {
+    run_with(scenario, input_hash(bytes), faults, planted, || {
+        SimRng::from_bytes(bytes)
+    })
+}
+
+fn run_with(
+    scenario: &Scenario,
+    seed: u64,
+    faults: FaultMode,
+    planted: PlantedBugs,
+    rng: impl Fn() -> SimRng,
+) -> RunReport {
     let spec = RunSpec {
         scenario: scenario.clone(),
         seed,
         faults,
         planted,
     };
-    match panic::catch_unwind(AssertUnwindSafe(|| World::new(spec).run())) {
+    match panic::catch_unwind(AssertUnwindSafe(|| World::with_rng(spec, rng()).run())) {
         Ok(report) => report,
         Err(cause) => {
             let message = cause
@@ -42,12 +68,13 @@ pub fn run_seed(
                 cohort_core::time::Instant::ZERO,
                 message,
             ));
+            let mut rng = rng();
             RunReport {
                 scenario: scenario.name,
                 seed,
                 faults,
                 planted,
-                profile: FaultProfile::draw(faults, &mut SimRng::new(seed), scenario.token_ms()),
+                profile: FaultProfile::draw(faults, &mut rng, scenario.token_ms()),
                 violations,
                 sim_time: Duration::ZERO,
                 trace: Trace::default(),
@@ -57,17 +84,22 @@ pub fn run_seed(
                 view_to_placement: None,
                 nodes: scenario.nodes.clone(),
                 running: Default::default(),
+                bytes_read: rng.bytes_read(),
             }
         }
     }
 }
 
-/// The command that replays one run.
+/// The command that replays one run. A run drawn from bytes replays from
+/// the fuzz input file that holds them.
 pub fn replay_command(report: &RunReport) -> String {
-    let mut cmd = format!(
-        "cohort-sim replay --scenario {} --seed {} --faults {}",
-        report.scenario, report.seed, report.faults
-    );
+    let mut cmd = match report.bytes_read {
+        Some(_) => "cohort-sim replay --fuzz-input FILE".to_string(),
+        None => format!(
+            "cohort-sim replay --scenario {} --seed {} --faults {}",
+            report.scenario, report.seed, report.faults
+        ),
+    };
     for bug in report.planted.iter() {
         cmd.push_str(&format!(" --planted {bug}"));
     }

@@ -172,6 +172,8 @@ pub struct RunReport {
     pub nodes: Vec<NodeId>,
     /// Ground truth at the end: (node, rsc) really running.
     pub running: BTreeSet<(NodeId, String)>,
+    /// For a run drawn from bytes instead of a seed: how many it read.
+    pub bytes_read: Option<usize>,
 }
 
 impl RunReport {
@@ -221,7 +223,13 @@ pub struct World {
 
 impl World {
     pub fn new(spec: RunSpec) -> World {
-        let mut rng = SimRng::new(spec.seed);
+        let rng = SimRng::new(spec.seed);
+        World::with_rng(spec, rng)
+    }
+
+    /// A world drawing from `rng` instead of the spec's seed (a fuzz
+    /// input's bytes, [`SimRng::from_bytes`]).
+    pub fn with_rng(spec: RunSpec, mut rng: SimRng) -> World {
         let token_ms = spec.scenario.token_ms();
         let profile = FaultProfile::draw(spec.faults, &mut rng, token_ms);
         let nodes = spec.scenario.nodes.clone();
@@ -396,6 +404,7 @@ impl World {
             view_to_placement: self.view_to_placement,
             nodes: self.spec.scenario.nodes.clone(),
             running: self.agents.running().clone(),
+            bytes_read: self.rng.bytes_read(),
         }
     }
 
@@ -1069,7 +1078,7 @@ impl World {
 
     fn transmit(&mut self, from: NodeId, to: usize, bytes: &[u8]) {
         let to_id = self.slots[to].id;
-        let arrivals = self.network.route(&mut self.rng, self.now, from, to_id);
+        let arrivals = self.network.route(self.rng.bulk(), self.now, from, to_id);
         for at in arrivals.iter() {
             self.schedule(
                 at,
