@@ -1357,48 +1357,24 @@ impl World {
             return Some("a transition is in progress".into());
         }
         // At the DC's notion of now, so expired failures count as expired.
-        let t = cohort_core::policy::schedule_at(dc.cib(), self.agents.epoch_s(self.now));
-        let want: BTreeSet<(NodeId, String)> = t
-            .placement
-            .iter()
-            .filter_map(|p| {
-                let node = crate::node::id_of_uname(p.node.as_deref()?)?;
-                Some((node, p.rsc.clone()))
-            })
-            .collect();
-        let have = self.agents.running();
-        if &want != have {
-            let missing: Vec<_> = want.difference(have).collect();
-            let extra: Vec<_> = have.difference(&want).collect();
-            return Some(format!("missing {missing:?}, extra {extra:?}"));
-        }
-        None
+        checker::placement::gap(
+            dc.cib(),
+            self.agents.epoch_s(self.now),
+            self.agents.running(),
+        )
     }
 
     /// Every running node holds the same configuration, and it is the one
     /// that won: at least the highest any node held at the heal.
     fn check_cibs_agree(&mut self) {
-        let mut configs: Vec<(NodeId, String)> = Vec::new();
-        for s in &self.slots {
-            let Some(n) = s.node.as_ref().and_then(|n| n.cluster()) else {
-                continue;
-            };
-            let v = (n.cib().version.admin_epoch, n.cib().version.epoch);
-            if let Some(w) = self.winning.filter(|w| *w > v) {
-                let detail = format!(
-                    "node {} holds configuration {v:?}, below {w:?} held at the heal",
-                    s.id
-                );
-                self.violations
-                    .push(Violation::new(ViolationKind::CibDiverged, self.now, detail));
-            }
-            let mut cib = n.cib().clone();
-            // The status section and num_updates (which counts status
-            // changes) are each replica's derived view, a message apart at
-            // any instant; the configuration and its epochs must agree.
-            cib.status = Default::default();
-            cib.version.num_updates = 0;
-            configs.push((s.id, write_cib(&cib)));
+        let copies: Vec<(NodeId, &cohort_core::cib::Cib)> = self
+            .slots
+            .iter()
+            .filter_map(|s| Some((s.id, s.node.as_ref()?.cluster()?.cib())))
+            .collect();
+        for detail in checker::cib::disagreements(&copies, self.winning) {
+            self.violations
+                .push(Violation::new(ViolationKind::CibDiverged, self.now, detail));
         }
         let last = self
             .slots
@@ -1408,14 +1384,6 @@ impl World {
         if let Some(last) = last {
             for detail in checker::acked::lost(&last, &self.acked) {
                 self.violation(ViolationKind::AckedChangeLost, detail);
-            }
-        }
-        if let Some((first, xml)) = configs.first() {
-            for (id, other) in &configs[1..] {
-                if other != xml {
-                    let detail = format!("node {id}'s configuration differs from node {first}'s");
-                    self.violation(ViolationKind::CibDiverged, detail);
-                }
             }
         }
     }

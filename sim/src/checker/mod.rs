@@ -6,8 +6,10 @@
 //! violating history by hand and see it fire.
 
 pub mod acked;
+pub mod cib;
 mod liveness;
 mod order;
+pub mod placement;
 mod quorum;
 mod resources;
 mod ring;
