@@ -23,27 +23,31 @@ cargo build -q --release -p cohort-core --example gen_cib
 cohort=target/release/cohort
 gen=target/release/examples/gen_cib
 
-# Prints "SECONDS PEAK_KB" of one command, or "- -" when it failed or timed out.
+# Prints "SECONDS CPU_SECONDS PEAK_KB" of one command (wall clock, user+system
+# CPU, peak resident set), or "- - -" when it failed or timed out. CPU time is
+# the fairer speed figure on a loaded machine; both are printed.
 measure() {
     local out=$1; shift
-    if /usr/bin/time -f "%e %M" -o "$out.time" timeout "$timeout_s" "$@" > "$out" 2> "$out.err"; then
-        cat "$out.time"
+    if /usr/bin/time -f "%e %U %S %M" -o "$out.time" timeout "$timeout_s" "$@" > "$out" 2> "$out.err"; then
+        awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$out.time"
     else
-        echo "- -"
+        echo "- - -"
     fi
 }
 
 ratio() { if [ "$1" = - ] || [ "$2" = - ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0fx", a / (b > 0 ? b : 0.001) }'; fi; }
 
-printf "%-10s %12s %12s %12s %12s %8s %8s\n" size cohort_s crm_s cohort_MB crm_MB speed memory
+printf "%-10s %9s %9s %9s %9s %10s %10s %7s %7s %7s\n" size cohort_s cohort_cpu crm_s crm_cpu \
+    cohort_MB crm_MB speed cpu memory
 for size in "${sizes[@]}"; do
     primitives=${size%x*}; nodes=${size#*x}
     cib="$dir/cib-$size.xml"
     "$gen" "$primitives" "$nodes" > "$cib"
-    read -r c_s c_kb < <(measure "$dir/cohort-$size.txt" "$cohort" simulate -x "$cib" --placement)
-    read -r p_s p_kb < <(measure "$dir/crm-$size.txt" crm_simulate -x "$cib" -s)
+    read -r c_s c_cpu c_kb < <(measure "$dir/cohort-$size.txt" "$cohort" simulate -x "$cib" --placement)
+    read -r p_s p_cpu p_kb < <(measure "$dir/crm-$size.txt" crm_simulate -x "$cib" -s)
     mb() { if [ "$1" = - ]; then echo -; else awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; fi; }
-    printf "%-10s %12s %12s %12s %12s %8s %8s\n" "$size" "$c_s" "$p_s" "$(mb "$c_kb")" "$(mb "$p_kb")" \
-        "$(ratio "$p_s" "$c_s")" "$(ratio "$p_kb" "$c_kb")"
+    printf "%-10s %9s %9s %9s %9s %10s %10s %7s %7s %7s\n" "$size" "$c_s" "$c_cpu" "$p_s" "$p_cpu" \
+        "$(mb "$c_kb")" "$(mb "$p_kb")" "$(ratio "$p_s" "$c_s")" "$(ratio "$p_cpu" "$c_cpu")" \
+        "$(ratio "$p_kb" "$c_kb")"
 done
 echo "(files in $dir)"

@@ -9,8 +9,8 @@ use crate::cib::Action as Verb;
 use super::actions::{self, Plan};
 use super::cluster::{Cluster, NodeIdx};
 use super::graph::{
-    Action, ActionId, ActionKind, FenceAction, NodeMode, NodeOutcome, Placement, PlacementFlags,
-    Reason, RunRole, Transition,
+    ActionId, ActionKind, Compact, CompactAction, FenceAction, NodeMode, NodeOutcome, Placement,
+    PlacementFlags, Reason, RunRole, Transition,
 };
 use super::order::OrderRel;
 use super::placement::Assignment;
@@ -22,11 +22,17 @@ pub fn transition(
     assignment: &Assignment,
     plan: &Plan,
     orders: &[OrderRel],
-) -> Transition {
+) -> Compact {
     let mut b = Builder {
         cluster,
         t: Transition::default(),
-        by_rsc: BTreeMap::new(),
+        actions: Vec::new(),
+        kinds: Vec::new(),
+        edges: Vec::new(),
+        rsc_names: cluster.table.rscs.iter().map(|r| r.id.clone()).collect(),
+        orphan_names: BTreeMap::new(),
+        reasons: vec![Reason::UnknownState, Reason::Recurring],
+        by_rsc: Vec::new(),
         cluster_actions: Vec::new(),
     };
     b.fencing(plan);
@@ -43,7 +49,15 @@ pub fn transition(
                 .push((cluster.table.rscs[idx].id.clone(), n.clone()));
         }
     }
-    b.t
+    Compact {
+        outline: b.t,
+        actions: b.actions,
+        edges: b.edges,
+        kinds: b.kinds,
+        rsc_names: b.rsc_names,
+        node_names: cluster.nodes.iter().map(|n| n.name.clone()).collect(),
+        reasons: b.reasons,
+    }
 }
 
 /// Lookups through each resource's own actions keep building linear in
@@ -51,9 +65,18 @@ pub fn transition(
 /// without a second copy of every action's key.
 struct Builder<'c, 'a> {
     cluster: &'c Cluster<'a>,
+    /// Everything but the actions.
     t: Transition,
-    /// Each resource's actions, in the order they were added.
-    by_rsc: BTreeMap<String, Vec<ActionId>>,
+    actions: Vec<CompactAction>,
+    kinds: Vec<ActionKind>,
+    /// Sorted and unique once built.
+    edges: Vec<(u32, u32)>,
+    /// The table's resource ids by index, then orphans' as they come.
+    rsc_names: Vec<String>,
+    orphan_names: BTreeMap<String, u32>,
+    reasons: Vec<Reason>,
+    /// Each resource name's actions, in the order they were added.
+    by_rsc: Vec<Vec<ActionId>>,
     /// Actions of no resource (fencing, shutdown).
     cluster_actions: Vec<ActionId>,
 }
@@ -61,43 +84,74 @@ struct Builder<'c, 'a> {
 impl Builder<'_, '_> {
     fn push(
         &mut self,
-        rsc: Option<&str>,
+        rsc: Option<u32>,
         kind: ActionKind,
         node: NodeIdx,
         reason: Reason,
     ) -> ActionId {
-        let name = &self.cluster.nodes[node].name;
-        if let Some(id) = self.lookup(rsc, &kind, name) {
+        if let Some(id) = self.lookup(rsc, &kind, node) {
             return id;
         }
-        let id = self.t.actions.len();
+        let kind = match self.kinds.iter().position(|k| *k == kind) {
+            Some(k) => k as u32,
+            None => {
+                self.kinds.push(kind);
+                (self.kinds.len() - 1) as u32
+            }
+        };
+        let id = self.actions.len();
         match rsc {
-            Some(r) => self.by_rsc.entry(r.to_string()).or_default().push(id),
+            Some(r) => {
+                let r = r as usize;
+                if self.by_rsc.len() <= r {
+                    self.by_rsc.resize_with(r + 1, Vec::new);
+                }
+                self.by_rsc[r].push(id);
+            }
             None => self.cluster_actions.push(id),
         }
-        self.t.actions.push(Action {
-            rsc: rsc.map(str::to_string),
-            kind,
-            node: name.clone(),
+        let reason = match reason {
+            Reason::UnknownState => 0,
+            Reason::Recurring => 1,
+            other => {
+                self.reasons.push(other);
+                (self.reasons.len() - 1) as u32
+            }
+        };
+        self.actions.push(CompactAction {
+            rsc: rsc.unwrap_or(CompactAction::NO_RSC),
+            node: node as u32,
             reason,
+            kind,
         });
         id
     }
 
-    fn lookup(&self, rsc: Option<&str>, kind: &ActionKind, node: &str) -> Option<ActionId> {
+    /// The name index of a resource the configuration no longer has.
+    fn orphan_name(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.orphan_names.get(id) {
+            return i;
+        }
+        let i = self.rsc_names.len() as u32;
+        self.rsc_names.push(id.to_string());
+        self.orphan_names.insert(id.to_string(), i);
+        i
+    }
+
+    fn lookup(&self, rsc: Option<u32>, kind: &ActionKind, node: NodeIdx) -> Option<ActionId> {
         let own = match rsc {
-            Some(r) => self.by_rsc.get(r)?,
+            Some(r) => self.by_rsc.get(r as usize)?,
             None => &self.cluster_actions,
         };
+        let kind = self.kinds.iter().position(|k| k == kind)? as u32;
         own.iter().copied().find(|&i| {
-            let a = &self.t.actions[i];
-            &a.kind == kind && a.node == node
+            let a = &self.actions[i];
+            a.kind == kind && a.node as usize == node
         })
     }
 
     fn find(&self, rsc: RscIdx, kind: &ActionKind, node: NodeIdx) -> Option<ActionId> {
-        let name = &self.cluster.nodes[node].name;
-        self.lookup(Some(&self.cluster.table.rscs[rsc].id), kind, name)
+        self.lookup(Some(rsc as u32), kind, node)
     }
 
     fn fencing(&mut self, plan: &Plan) {
@@ -117,7 +171,7 @@ impl Builder<'_, '_> {
             if rsc.kind != RscKind::Primitive {
                 continue;
             }
-            let id = rsc.id.as_str();
+            let id = idx as u32;
             // A node about to be fenced is not probed.
             let fenced: Vec<NodeIdx> = plan.fenced.iter().map(|(n, _)| *n).collect();
             let probes: Vec<NodeIdx> = actions::probe_nodes(cluster, idx)
@@ -229,7 +283,7 @@ impl Builder<'_, '_> {
             let why = Reason::Placement(format!(
                 "the role changes; {task} every {interval_ms}ms belongs to the old one"
             ));
-            self.push(Some(&rsc.id), kind, node, why);
+            self.push(Some(idx as u32), kind, node, why);
         }
     }
 
@@ -256,7 +310,7 @@ impl Builder<'_, '_> {
                         interval_ms: *interval_ms,
                     };
                     let why = Reason::AdminChange("maintenance mode".into());
-                    self.push(Some(&rsc.id), kind, *n, why);
+                    self.push(Some(idx as u32), kind, *n, why);
                 } else if !configured {
                     let kind = ActionKind::Cancel {
                         task: task.clone(),
@@ -265,7 +319,7 @@ impl Builder<'_, '_> {
                     let why = Reason::AdminChange(format!(
                         "{task} every {interval_ms}ms is no longer configured"
                     ));
-                    self.push(Some(&rsc.id), kind, *n, why);
+                    self.push(Some(idx as u32), kind, *n, why);
                 }
             }
         }
@@ -279,11 +333,13 @@ impl Builder<'_, '_> {
             let why = Reason::AdminChange(format!("{} is no longer configured", h.lrm_id));
             if h.role.is_active() {
                 if cluster.options.stop_orphans && !cluster.nodes[*n].unclean {
-                    self.push(Some(&h.lrm_id), ActionKind::Stop, *n, why.clone());
-                    self.push(Some(&h.lrm_id), ActionKind::Delete, *n, why);
+                    let name = self.orphan_name(&h.lrm_id);
+                    self.push(Some(name), ActionKind::Stop, *n, why.clone());
+                    self.push(Some(name), ActionKind::Delete, *n, why);
                 }
             } else if cluster.nodes[*n].online {
-                self.push(Some(&h.lrm_id), ActionKind::Delete, *n, why);
+                let name = self.orphan_name(&h.lrm_id);
+                self.push(Some(name), ActionKind::Delete, *n, why);
             }
         }
     }
@@ -303,16 +359,20 @@ impl Builder<'_, '_> {
 
     fn edges(&mut self, plan: &Plan, orders: &[OrderRel]) {
         let cluster = self.cluster;
-        let mut edges = Vec::new();
-        let ids: Vec<(usize, &Action)> = self.t.actions.iter().enumerate().collect();
-        for own in self.by_rsc.values() {
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        let mut add = |a: ActionId, b: ActionId| {
+            if a != b {
+                edges.push((a as u32, b as u32));
+            }
+        };
+        for own in &self.by_rsc {
             for (a, b) in own.iter().flat_map(|&a| own.iter().map(move |&b| (a, b))) {
-                let (act, other) = (&self.t.actions[a], &self.t.actions[b]);
+                let (act, other) = (self.kind_of(a), self.kind_of(b));
                 if a == b {
                     continue;
                 }
                 let before = matches!(
-                    (&act.kind, &other.kind),
+                    (act, other),
                     (ActionKind::Probe, ActionKind::Start | ActionKind::Stop)
                         | (ActionKind::Stop, ActionKind::Start | ActionKind::Delete)
                         | (ActionKind::Start, ActionKind::Monitor { .. })
@@ -320,17 +380,15 @@ impl Builder<'_, '_> {
                         | (ActionKind::Start, ActionKind::Promote)
                 );
                 if before {
-                    edges.push((a, b));
+                    add(a, b);
                 }
             }
         }
-        for (a, act) in &ids {
-            if !matches!(act.kind, ActionKind::Fence { .. }) {
+        for a in 0..self.actions.len() {
+            if !matches!(self.kind_of(a), ActionKind::Fence { .. }) {
                 continue;
             }
-            let Some(fenced) = cluster.node_idx(&act.node) else {
-                continue;
-            };
+            let fenced = self.actions[a].node as usize;
             for (idx, p) in plan.rscs.iter().enumerate() {
                 // What ran there stops with the fence; what nobody knows
                 // about there (a node never seen, a resource never probed
@@ -341,7 +399,7 @@ impl Builder<'_, '_> {
                 }
                 if let Some((m, true, _)) = p.start {
                     if let Some(s) = self.find(idx, &ActionKind::Start, m) {
-                        edges.push((*a, s));
+                        add(a, s);
                     }
                 }
             }
@@ -350,30 +408,33 @@ impl Builder<'_, '_> {
             let (fk, tk) = (verb_kind(o.first_action), verb_kind(o.then_action));
             for fa in self.actions_of(o.first, &fk) {
                 for ta in self.actions_of(o.then, &tk) {
-                    let (a, b) = (&self.t.actions[fa], &self.t.actions[ta]);
+                    let (a, b) = (&self.actions[fa], &self.actions[ta]);
                     if o.same_node_only && a.node != b.node {
                         continue;
                     }
-                    edges.push((fa, ta));
+                    add(fa, ta);
                 }
             }
         }
-        for e in edges {
-            if e.0 != e.1 {
-                self.t.edges.insert(e);
-            }
-        }
+        // Pairs of indexes, sorted in place: no set of every pair, no
+        // scratch space for the sort (both were the largest CIBs' peak).
+        edges.sort_unstable();
+        edges.dedup();
+        self.edges = edges;
     }
 
     fn actions_of(&self, rsc: RscIdx, kind: &ActionKind) -> Vec<ActionId> {
-        let id = &self.cluster.table.rscs[rsc].id;
         self.by_rsc
-            .get(id)
+            .get(rsc)
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&i| &self.t.actions[i].kind == kind)
+            .filter(|&i| self.kind_of(i) == kind)
             .collect()
+    }
+
+    fn kind_of(&self, a: ActionId) -> &ActionKind {
+        &self.kinds[self.actions[a].kind as usize]
     }
 
     fn placement(&mut self, plan: &Plan) {

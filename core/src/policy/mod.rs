@@ -40,8 +40,8 @@ pub mod utilization;
 mod tests;
 
 pub use graph::{
-    Action, ActionId, ActionKind, FenceAction, NodeMode, NodeOutcome, Placement, PlacementFlags,
-    Reason, RunRole, Transition,
+    Action, ActionId, ActionKind, Compact, CompactAction, FenceAction, NodeMode, NodeOutcome,
+    Placement, PlacementFlags, Reason, RunRole, Transition,
 };
 
 use crate::cib::Cib;
@@ -59,12 +59,12 @@ pub fn schedule_at(cib: &Cib, now_epoch_s: i64) -> Transition {
 /// node2 has no node_state). Resources that require only quorum (or
 /// nothing) are exempt, unless their state on the victim is unknown (the
 /// builder orders those).
-fn order_starts_after_fencing(cib: &Cib, t: &mut Transition) {
+fn order_starts_after_fencing(cib: &Cib, t: &mut Compact) {
     if !crate::cib::verify::stonith_enabled(&cib.configuration) {
         return;
     }
     let fences: Vec<ActionId> = (0..t.actions.len())
-        .filter(|&a| matches!(t.actions[a].kind, ActionKind::Fence { .. }))
+        .filter(|&a| matches!(t.kind(a), ActionKind::Fence { .. }))
         .collect();
     if fences.is_empty() {
         return;
@@ -82,21 +82,20 @@ fn order_starts_after_fencing(cib: &Cib, t: &mut Transition) {
                 stonith.then(|| "quorum".to_string())
             })
     };
+    let mut edges = Vec::new();
     for a in 0..t.actions.len() {
-        let act = &t.actions[a];
-        if !matches!(act.kind, ActionKind::Start | ActionKind::Promote) {
+        if !matches!(t.kind(a), ActionKind::Start | ActionKind::Promote) {
             continue;
         }
-        let Some(rsc) = act.rsc.as_deref() else {
+        let Some(rsc) = t.rsc(a) else {
             continue;
         };
         if matches!(requires(rsc).as_deref(), Some("quorum" | "nothing")) {
             continue;
         }
-        for &f in &fences {
-            t.edges.insert((f, a));
-        }
+        edges.extend(fences.iter().map(|&f| (f, a)));
     }
+    t.add_edges(edges);
 }
 
 /// A copy of `cib` whose `execution-date` is `now_epoch_s`.
@@ -116,13 +115,23 @@ pub fn at_date(cib: &Cib, now_epoch_s: i64) -> Cib {
 
 /// Schedules one transition for `cib`.
 pub fn schedule(cib: &Cib) -> Transition {
-    let cluster = cluster::Cluster::new(cib);
-    let colocs = colocation::collect(&cluster);
-    let orders = order::collect(&cluster);
-    let (scores, notes) = score::initial_scores(&cluster);
-    let assignment = placement::assign(&cluster, &colocs, scores, notes);
-    let plan = actions::plan(&cluster, &assignment, &colocs, &orders);
-    let mut transition = build::transition(&cluster, &assignment, &plan, &orders);
+    schedule_compact(cib).spell()
+}
+
+/// Schedules one transition for `cib`, its actions' names as indexes (what
+/// `cohort simulate` reports from: the least memory for a large CIB).
+pub fn schedule_compact(cib: &Cib) -> Compact {
+    // The working state (scores, plan, indexes) is dropped as soon as the
+    // transition exists, so it never adds to the peak of the checks below.
+    let mut transition = {
+        let cluster = cluster::Cluster::new(cib);
+        let colocs = colocation::collect(&cluster);
+        let orders = order::collect(&cluster);
+        let (scores, notes) = score::initial_scores(&cluster);
+        let assignment = placement::assign(&cluster, &colocs, scores, notes);
+        let plan = actions::plan(&cluster, &assignment, &colocs, &orders);
+        build::transition(&cluster, &assignment, &plan, &orders)
+    };
     order_starts_after_fencing(cib, &mut transition);
     assert!(transition.is_acyclic(), "the transition graph has a cycle");
     transition

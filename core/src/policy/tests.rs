@@ -74,3 +74,39 @@ fn startup_fencing_orders_every_start_after_the_fence() {
         );
     }
 }
+
+/// The compact transition (names as indexes, what `cohort simulate` reports
+/// from) and the spelled-out one (what the controller reads) give the same
+/// report, ordering pairs included, and its lines come out sorted bytewise
+/// though action lines are sorted as indexes.
+#[test]
+fn compact_and_spelled_transitions_report_alike() {
+    let cases = [
+        include_str!("testdata/unclean_fenced.xml"),
+        include_str!("testdata/orphan_monitor_cancel.xml"),
+        include_str!("testdata/clone_history_numbering.xml"),
+        include_str!("testdata/demote_cancels_monitor.xml"),
+        include_str!("testdata/startup_fencing_orders_starts.xml"),
+    ];
+    for xml in cases {
+        let cib = parse_cib(xml).unwrap();
+        let compact = super::schedule_compact(&cib);
+        assert!(compact.is_acyclic());
+        for opts in [
+            PlacementOptions::default(),
+            PlacementOptions {
+                edges: true,
+                no_probes: true,
+                ..PlacementOptions::default()
+            },
+        ] {
+            let from_compact = placement_lines(&compact, opts);
+            let spelled = compact.clone().spell();
+            assert_eq!(from_compact, placement_lines(&spelled, opts));
+            let mut sorted = from_compact.clone();
+            sorted.sort();
+            assert_eq!(from_compact, sorted);
+        }
+        assert_eq!(compact.spell(), super::schedule(&cib));
+    }
+}

@@ -4,12 +4,13 @@
 //! `pacemaker-placement.py` prints for the real scheduler, or with `--why RSC`
 //! the chain of reasons behind a resource's actions.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use cohort_core::cib::Cib;
 use cohort_core::mon::{Options, Snapshot};
 use cohort_core::policy::inject::{self, Injection, OpSpec};
-use cohort_core::policy::report::{placement_lines, score_lines, PlacementOptions};
+use cohort_core::policy::report::{placement_report, score_lines, PlacementOptions};
 use cohort_core::policy::{self, Transition};
 
 use super::{exit, Io};
@@ -100,13 +101,22 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
         let _ = io.out.write_all(text.as_bytes());
         return exit::OK;
     }
+    if let Mode::Placement(opts) = mode {
+        // The report needs only the transition, with its action names as
+        // indexes: the CIB goes first, and the lines are made and written
+        // one at a time, buffered.
+        let t = policy::schedule_compact(&cib);
+        drop(cib);
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *io.out);
+        for l in placement_report(&t, opts) {
+            let _ = writeln!(out, "{l}");
+        }
+        let _ = out.flush();
+        return exit::OK;
+    }
     let t = policy::schedule(&cib);
     let out = match mode {
-        Mode::Scores => unreachable!("printed above"),
-        Mode::Placement(opts) => placement_lines(&t, opts)
-            .iter()
-            .map(|l| format!("{l}\n"))
-            .collect(),
+        Mode::Scores | Mode::Placement(_) => unreachable!("printed above"),
         Mode::Why(rsc) => why_text(&t, &rsc),
         Mode::Text => summary_text(&cib, &t),
     };

@@ -456,6 +456,9 @@ fn primitive(e: Element) -> Result<Primitive, XmlError> {
     }
     p.extra_attrs = n.attrs.rest();
     p.set_part_order(order);
+    // Pushed one by one, a list of one op keeps room for four: thousands
+    // of primitives make that the model's largest waste.
+    p.ops.shrink_to_fit();
     Ok(p)
 }
 
@@ -849,6 +852,7 @@ fn lrm_resource(e: Element) -> Result<LrmResource, XmlError> {
         }
         r.ops.push(lrm_rsc_op(c)?);
     }
+    r.ops.shrink_to_fit();
     r.extra_attrs = n.attrs.rest();
     Ok(r)
 }
