@@ -265,11 +265,12 @@ impl Controller {
         }
     }
 
-    /// Just started, with configured nodes whose state nobody here knows:
-    /// they may be booting into this view. Scheduling now would fence them
-    /// (startup-fencing) or, without fencing, trust that they run nothing;
-    /// like Pacemaker's dc-deadtime, wait for them a while first. Some(end
-    /// of the wait) while waiting.
+    /// Just started, alone or with configured nodes whose state nobody
+    /// here knows: they may be booting into this view. Scheduling now would
+    /// fence them (startup-fencing) or, without fencing, trust that they
+    /// run nothing (and start everything here while a peer that is a moment
+    /// late does the same); like Pacemaker's dc-deadtime, wait for them a
+    /// while first. Some(end of the wait) while waiting.
     fn startup_wait(&self) -> Option<crate::time::Instant> {
         let deadtime_ms = self
             .cib()
@@ -287,7 +288,9 @@ impl Controller {
                 && !self.view.lost.contains_key(&n.uname)
                 && !self.view.seen.contains(&n.uname)
         });
-        unknown.then_some(until)
+        // Alone since it started: no other node was ever in a view here.
+        let alone = self.view.seen.iter().all(|u| *u == self.uname);
+        (unknown || alone).then_some(until)
     }
 
     /// How long the DC waits for an action's result: its own timeout plus

@@ -178,3 +178,68 @@ fn a_change_not_yet_durable_that_a_merge_overwrites_is_never_acknowledged() {
     );
     assert!(!kept, "the higher version wins");
 }
+
+/// A fresh node that starts alone, knowing no other node (the seed's
+/// corosync.conf lists none): it waits dc-deadtime (20 s) instead of
+/// starting everything, so when its peer arrives a few seconds later the
+/// services start once. (The seed's configuration gives up safety, so
+/// nothing else would keep both from running them.)
+#[test]
+fn a_node_that_starts_alone_waits_dc_deadtime_before_starting_anything() {
+    let mut c = two_nodes(640);
+    c.crash(2);
+    let first = c.now();
+    let req = c.admin(
+        1,
+        AdminCommand::Configure {
+            crm: super::SEED_CRM.into(),
+        },
+    );
+    c.run_for(Duration::from_secs(8));
+    assert!(
+        c.where_runs("vip").is_empty(),
+        "started before dc-deadtime: {:?}",
+        c.where_runs("vip")
+    );
+    assert!(
+        matches!(c.reply(req), Some((_, Ok(_)))),
+        "{:?}",
+        c.reply(req)
+    );
+    c.start(2);
+    let mut twice = false;
+    for _ in 0..600 {
+        c.run_for(Duration::from_millis(50));
+        twice |= ["vip", "mynfs", "mysqld"]
+            .iter()
+            .any(|r| c.where_runs(r).len() > 1);
+        if all_on(&c, 1) || all_on(&c, 2) {
+            break;
+        }
+    }
+    assert!(
+        all_on(&c, 1) || all_on(&c, 2),
+        "the services start once both are up"
+    );
+    assert!(!twice, "a resource ran twice");
+    assert!(
+        c.now() < first + Duration::from_secs(20),
+        "no need to wait once the peer is here"
+    );
+
+    // Alone for good: after dc-deadtime it starts everything itself.
+    let mut c = two_nodes(641);
+    c.crash(2);
+    let alone = c.now();
+    c.admin(
+        1,
+        AdminCommand::Configure {
+            crm: super::SEED_CRM.into(),
+        },
+    );
+    let deadline = alone + Duration::from_secs(40);
+    let started = c
+        .run_until_true(deadline, |c| all_on(c, 1))
+        .expect("starts alone after dc-deadtime");
+    assert!(started >= alone + Duration::from_secs(20), "{started}");
+}
