@@ -169,6 +169,19 @@ impl Node {
     }
 
     /// This node's replica of the CIB (configuration and derived status).
+    /// `crm_mon -1 -r` of this node's replica, as `cohort status` on this
+    /// node prints it ("Last updated" at the node's own clock).
+    pub fn status_text(&self) -> String {
+        crate::mon::oneshot::render(
+            self.cib(),
+            crate::mon::oneshot::OneShot {
+                options: crate::mon::Options { inactive: true },
+                now_s: Some(self.controller.epoch_s()),
+                failures: true,
+            },
+        )
+    }
+
     pub fn cib(&self) -> &Cib {
         self.controller.cib()
     }

@@ -12,6 +12,7 @@
 pub mod changes;
 pub mod failures;
 mod nodes;
+pub mod oneshot;
 mod resources;
 pub mod summary;
 #[cfg(test)]

@@ -91,3 +91,29 @@ fn the_dc_shuts_down_cleanly_too() {
     assert_eq!(gone, 1);
     assert_eq!(c.node(2).unwrap().dc(), Some(2));
 }
+
+/// `cohort status` on a running node shows its replica as crm_mon does:
+/// after node 1 shuts down, node 2's view lists it offline and the
+/// services started on node 2.
+#[test]
+fn a_node_shows_its_status_as_crm_mon_does() {
+    let (mut c, gone) = shut_down_active(382, SEED_CRM);
+    // The last start's result is on its way to the replicas.
+    c.run_for(Duration::from_secs(2));
+    let text = c.node(3 - gone).unwrap().status_text();
+    let other = format!("node{}", 3 - gone);
+    assert!(text.starts_with("Cluster Summary:\n"), "{text}");
+    assert!(text.contains(&format!("  * Current DC: {other}")), "{text}");
+    assert!(text.contains(&format!("  * Online: [ {other} ]")), "{text}");
+    assert!(
+        text.contains(&format!("  * OFFLINE: [ node{gone} ]")),
+        "{text}"
+    );
+    for r in ["vip", "mynfs", "mysqld"] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("  * {r}\t")))
+            .unwrap_or_else(|| panic!("{r} missing:\n{text}"));
+        assert!(line.ends_with(&format!("Started {other}")), "{line}");
+    }
+}
