@@ -1256,16 +1256,13 @@ impl World {
 
     /// Every node running, operational in one ring of all nodes, quorate.
     fn converged(&self) -> bool {
-        let all = &self.spec.scenario.nodes;
-        let mut ring = None;
-        self.slots.iter().all(|s| {
-            let Some(n) = s.node.as_ref().filter(|_| s.paused.is_none()) else {
-                return false;
-            };
-            let st = n.status();
-            let same = *ring.get_or_insert(st.ring_id) == st.ring_id;
-            same && st.operational && st.quorate && &st.members == all
-        })
+        let statuses = self.slots.iter().map(|s| {
+            s.node
+                .as_ref()
+                .filter(|_| s.paused.is_none())
+                .map(|n| n.status())
+        });
+        checker::view::single_view(&self.spec.scenario.nodes, statuses)
     }
 
     fn check_settled(&mut self) {

@@ -15,6 +15,7 @@ mod resources;
 mod ring;
 mod segments;
 mod synchrony;
+pub mod view;
 
 use std::collections::BTreeMap;
 use std::fmt;
