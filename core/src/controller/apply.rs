@@ -276,8 +276,9 @@ impl Controller {
                         .configuration
                         .property("start-failure-is-fatal")
                         .is_none_or(crate::cib::is_true);
+                    let name = attrs::attr_rsc(self.cib(), &records[0].rsc).to_string();
                     let a = self.node_attrs.entry(node).or_default();
-                    attrs::record_failure(a, &records[0], fatal);
+                    attrs::record_failure(a, &name, &records[0], fatal);
                 }
             }
             HistoryChange::Forget { rsc } => h.retain(|(r, _), _| *r != rsc),
