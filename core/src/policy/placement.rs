@@ -444,6 +444,18 @@ impl Placer<'_, '_> {
 
     /// Adjusts the dependent's scores around its primary's placement.
     fn apply_primary(&mut self, idx: RscIdx, c: &Coloc) {
+        // A primary still being placed (a colocation loop led back to it)
+        // has no node yet, not "no node": the colocation does nothing, as
+        // Pacemaker skips a colocation whose primary is still provisional.
+        let prims = self.cluster.table.primitives(c.primary);
+        if !prims.is_empty() && prims.iter().all(|&p| self.out.node[p].is_none()) {
+            let primary = &self.cluster.table.rscs[c.primary].id;
+            self.out.notes[idx].push(format!(
+                "colocation {} with {primary} skipped: {primary} is still being placed (a loop)",
+                c.id
+            ));
+            return;
+        }
         let placed = self.primary_nodes(c);
         let primary_node = placed.first().copied();
         let value_of = |n: NodeIdx| {

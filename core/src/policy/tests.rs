@@ -35,6 +35,7 @@ golden!(
     coloc_primary_unrunnable,
     demote_cancels_monitor,
     colocation_follows,
+    colocation_loop,
     config_order_places,
     duplicate_monitor,
     orphan_monitor_cancel,

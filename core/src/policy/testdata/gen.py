@@ -200,5 +200,14 @@ cases['interleave_partial_start'] = cib(NOSTONITH, ['n1', 'n2', 'n3'],
     node_state('n1', merge(stopped('a'), stopped('b'), stopped('d')))
     + node_state('n2', merge(stopped('a'), stopped('b'), stopped('d')))
     + node_state('n3', merge(stopped('a'), stopped('b'), stopped('d'))))
+# a colocation loop (a with b, b with c, c with a): the colocation that
+# leads back to the resource being placed is skipped, so all three still
+# start, together
+cases['colocation_loop'] = cib(NOSTONITH, ['n1', 'n2', 'n3'], prim('a') + prim('b') + prim('c'),
+    '<rsc_colocation id="a-with-b" rsc="a" with-rsc="b" score="INFINITY"/>'
+    '<rsc_colocation id="b-with-c" rsc="b" with-rsc="c" score="INFINITY"/>'
+    '<rsc_colocation id="c-with-a" rsc="c" with-rsc="a" score="INFINITY"/>'
+    '<rsc_location id="c-n2" rsc="c" node="n2" score="10"/>',
+    node_state('n1') + node_state('n2') + node_state('n3'))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
