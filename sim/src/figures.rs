@@ -25,14 +25,30 @@ pub struct Failover {
 }
 
 /// For each crash before `until` of a node that ran resources: the time
-/// until each of them runs on another node. No sample when the node
-/// comes back, or another node crashes, before that.
+/// until each of them runs on another node. No sample when no survivor had
+/// the node in its view, or when any node boots
+/// (the crashed one back, or one that was down), or another node crashes,
+/// before that.
 pub fn crash_to_failover(records: &[Record], until: Instant) -> Vec<Failover> {
     let mut out = Vec::new();
     let mut running: BTreeMap<&str, BTreeSet<NodeId>> = BTreeMap::new();
     let mut dcs: BTreeMap<NodeId, NodeId> = BTreeMap::new();
+    // Each running node's latest regular view.
+    let mut views: BTreeMap<NodeId, &[NodeId]> = BTreeMap::new();
     for (i, r) in records.iter().enumerate() {
         match r {
+            Record::View {
+                node,
+                members,
+                transitional: false,
+                ..
+            } => {
+                views.insert(*node, members);
+            }
+            Record::Exited { node, .. } => {
+                views.remove(node);
+                dcs.remove(node);
+            }
             Record::Instance { node, rsc, up, .. } => {
                 let nodes = running.entry(rsc.as_str()).or_default();
                 if *up {
@@ -50,7 +66,11 @@ pub fn crash_to_failover(records: &[Record], until: Instant) -> Vec<Failover> {
             }
             Record::Crashed { node, at } => {
                 dcs.remove(node);
-                if *at >= until {
+                views.remove(node);
+                // A failover needs a survivor that had the node in its view
+                // (not one still booting alone: that is a startup).
+                let watched = views.values().any(|m| m.contains(node));
+                if *at >= until || !watched {
                     continue;
                 }
                 let lost: BTreeSet<&str> = running
@@ -113,7 +133,9 @@ fn time_to_failover(
                     return Some((decided.unwrap_or(took), took));
                 }
             }
-            Record::Started { node, .. } if *node == gone => return None,
+            // A node booting (the crashed one back, or another) makes it a
+            // restart, not a failover to a survivor.
+            Record::Started { .. } => return None,
             Record::Crashed { .. } => return None,
             _ => {}
         }
@@ -197,7 +219,9 @@ fn time_to_exclusion(
                 }
             }
             Record::Crashed { node, .. } if pending.iter().any(|w| w.0 == *node) => return None,
-            Record::Started { node, .. } if *node == gone => return None,
+            // A node booting (the crashed one back, or another) makes it a
+            // restart, not a failover to a survivor.
+            Record::Started { .. } => return None,
             _ => {}
         }
         if pending.is_empty() {
@@ -251,6 +275,8 @@ mod tests {
             event: ClusterEvent::DcChanged { dc },
         };
         let records = vec![
+            view(1, 0, &[1, 2]),
+            view(2, 0, &[1, 2]),
             dc(1, 1),
             dc(2, 1),
             inst(1, 10, "a", true),
@@ -279,6 +305,8 @@ mod tests {
             }]
         );
         assert!(crash_to_failover(&records, Instant::from_millis(4200)).is_empty());
+        // Node 2 had never been in a view with node 1: a startup, no sample.
+        assert!(crash_to_failover(&records[2..], Instant::from_millis(10_000)).is_empty());
     }
 
     #[test]

@@ -194,6 +194,8 @@ fn run(
     let mut totals: BTreeMap<String, u64> = BTreeMap::new();
     let (mut crash_samples, mut heal_samples) = (Vec::new(), Vec::new());
     let (mut dc_died, mut dc_survived, mut placed) = (Vec::new(), Vec::new(), Vec::new());
+    // Crash to the first start on a survivor: detection and decision.
+    let (mut decided_dc_died, mut decided_dc_survived) = (Vec::new(), Vec::new());
     let stderr = std::io::stderr();
     for seed in from..to {
         let report = run_seed(scenario, seed, faults, planted);
@@ -207,8 +209,10 @@ fn run(
         for f in crash_to_failover(report.history.records(), report.heal_at) {
             if f.dc_died {
                 dc_died.push(f.took);
+                decided_dc_died.push(f.decided);
             } else {
                 dc_survived.push(f.took);
+                decided_dc_survived.push(f.decided);
             }
         }
         if report.failed() {
@@ -257,6 +261,11 @@ fn run(
             describe(&dc_died),
             describe(&dc_survived),
             describe(&placed)
+        );
+        println!(
+            "figures: crash_to_first_start_ms dc_died {} dc_survived {}",
+            describe(&decided_dc_died),
+            describe(&decided_dc_survived)
         );
     }
     let sim_s = sim.as_secs_f64();
