@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use cohort_core::cib::xml::write_cib;
 use cohort_core::controller::replica::CIB_KEY;
-use cohort_core::controller::{AdminCommand, FenceId, WriteToken};
+use cohort_core::controller::{AdminCommand, ClusterEvent, FenceId, WriteToken};
 use cohort_core::executor::OpId;
 use cohort_core::node::RequestId;
 use cohort_core::planted::PlantedBugs;
@@ -219,6 +219,8 @@ pub struct World {
     acked: Vec<(NodeId, AdminCommand)>,
     /// Nodes that said [`NodeOutput::Exit`], stopped once drained.
     exiting: Vec<usize>,
+    /// Every synced view's copies of the CIB, checked as they change.
+    synced_copies: checker::cib::SyncedCopies,
 }
 
 impl World {
@@ -303,6 +305,7 @@ impl World {
             asked: BTreeMap::new(),
             acked: Vec::new(),
             exiting: Vec::new(),
+            synced_copies: checker::cib::SyncedCopies::default(),
         };
         world.schedule_start();
         world
@@ -850,6 +853,12 @@ impl World {
             }
             NodeOutput::Event(event) => {
                 self.trace.note(35, &[u64::from(id)]);
+                if matches!(
+                    event,
+                    ClusterEvent::CibSynced { .. } | ClusterEvent::AdminApplied { .. }
+                ) {
+                    self.observe_copy(node);
+                }
                 self.record(Record::Cluster {
                     node: id,
                     incarnation,
@@ -863,6 +872,20 @@ impl World {
             | NodeOutput::View { .. }
             | NodeOutput::Quorum { .. }
             | NodeOutput::SendRejected => unreachable!("handled by drain"),
+        }
+    }
+
+    /// Checks `node`'s CIB against the other copies of its synced view.
+    fn observe_copy(&mut self, node: usize) {
+        let id = self.slots[node].id;
+        let Some(n) = self.slots[node].node.as_ref().and_then(|n| n.cluster()) else {
+            return;
+        };
+        let Some(ring) = n.controller().synced_ring() else {
+            return;
+        };
+        if let Some(detail) = self.synced_copies.observe(id, ring, n.cib()) {
+            self.violation(ViolationKind::CibDiverged, detail);
         }
     }
 

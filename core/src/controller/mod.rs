@@ -221,6 +221,11 @@ impl Controller {
         self.dc() == Some(self.id)
     }
 
+    /// The view whose sync completed here, None while one is open.
+    pub fn synced_ring(&self) -> Option<RingId> {
+        self.view_ring
+    }
+
     pub fn is_synced(&self) -> bool {
         self.sync.is_none()
     }
