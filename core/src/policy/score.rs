@@ -157,11 +157,21 @@ fn apply_failure_bans(
             notes[idx].push(format!("banned from {} by a hard error", h.node));
         }
     }
+    // A group leaves the node with its failed member, unless the member has
+    // reached its threshold everywhere: then the group keeps its other
+    // members (Pacemaker bans the member, and undoes the group's following
+    // it when that leaves the group nowhere to run).
+    let failed_everywhere =
+        (0..cluster.nodes.len()).all(|n| failure::threshold_reached(cluster, idx, n));
     for node in 0..cluster.nodes.len() {
         if !failure::threshold_reached(cluster, idx, node) {
             continue;
         }
-        let banned = ban_scope(cluster, idx);
+        let banned = if failed_everywhere {
+            vec![idx]
+        } else {
+            ban_scope(cluster, idx)
+        };
         for b in banned {
             add(&mut scores[b], node, Score::MINUS_INFINITY);
             notes[b].push(format!(

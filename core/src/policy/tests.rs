@@ -42,6 +42,7 @@ golden!(
     pending_probe,
     promoted_follows_coloc,
     failcount_ban,
+    group_member_failed_everywhere,
     group_starts,
     interleave_partial_start,
     interleave_restart,

@@ -209,5 +209,13 @@ cases['colocation_loop'] = cib(NOSTONITH, ['n1', 'n2', 'n3'], prim('a') + prim('
     '<rsc_colocation id="c-with-a" rsc="c" with-rsc="a" score="INFINITY"/>'
     '<rsc_location id="c-n2" rsc="c" node="n2" score="10"/>',
     node_state('n1') + node_state('n2') + node_state('n3'))
+# a group member that reached migration-threshold on every node stops
+# alone: the group does not follow it off both nodes, the first member stays
+cases['group_member_failed_everywhere'] = cib(NOSTONITH, ['n1', 'n2'],
+    '<group id="g">' + prim('ip') + prim('app') + '</group>', '',
+    node_state('n1', merge(running('ip'), {'app': [op('app', 'start', 2, rc=1)]}),
+               attrs={'fail-count-app#start_0': 'INFINITY', 'last-failure-app#start_0': '1700000000'})
+    + node_state('n2', merge(stopped('ip'), {'app': [op('app', 'start', 2, rc=1)]}),
+               attrs={'fail-count-app#start_0': 'INFINITY', 'last-failure-app#start_0': '1700000000'}))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
