@@ -8,6 +8,13 @@
 #        (default: 100x3 1000x32 5000x32)
 # env:   CRM_TIMEOUT_S  give up on crm_simulate after this long (default 3600)
 #        KEEP_DIR       keep the CIBs and outputs there (default: a temp dir)
+#
+# Last measured (2026-11-25, 2 cores, load 2-6 from other builds; peak RSS):
+#   1000x32  cohort 0.41 s (0.35 s CPU) 13.1 MB  crm_simulate -s 128.35 s
+#            (121.83 s CPU) 475.2 MB: 313x wall, 348x CPU, 36x memory
+#   5000x32  cohort 1.64 s (1.61 s CPU) 52.6 MB  crm_simulate -s 5358 s
+#            (2617 s user CPU) 2298 MB: ~3300x wall, ~1600x CPU, 44x memory
+#            (crm_simulate run once, alone, on the same generated file)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sizes=("$@")
