@@ -91,6 +91,15 @@ pub const NAMES: [&str; 10] = [
     "maintenance",
 ];
 
+/// The seed's resources on two nodes with stonith enabled, a fence device
+/// per node (never run on the node it fences) and no-quorum-policy=stop.
+fn two_node_fencing_crm() -> String {
+    seed_crm_with(
+        &[("stonith-enabled", "true"), ("no-quorum-policy", "stop")],
+        "primitive fence1 stonith:fence_dummy params pcmk_host_list=node1\nprimitive fence2 stonith:fence_dummy params pcmk_host_list=node2\nlocation fence1_not_on_node1 fence1 -inf: node1\nlocation fence2_not_on_node2 fence2 -inf: node2\n",
+    )
+}
+
 /// The seed's crm text with `property NAME=...` lines replaced or added.
 fn seed_crm_with(properties: &[(&str, &str)], extra: &str) -> String {
     let mut out = String::new();
@@ -208,10 +217,7 @@ impl Scenario {
                 // no-quorum-policy=stop, as two-node clusters are set up
                 // today: two_node implies wait_for_all, so a node rebooted
                 // into a still-cut network waits instead of fencing back.
-                seed_crm_with(
-                    &[("stonith-enabled", "true"), ("no-quorum-policy", "stop")],
-                    "primitive fence1 stonith:fence_dummy params pcmk_host_list=node1\nprimitive fence2 stonith:fence_dummy params pcmk_host_list=node2\nlocation fence1_not_on_node1 fence1 -inf: node1\nlocation fence2_not_on_node2 fence2 -inf: node2\n",
-                ),
+                two_node_fencing_crm(),
                 vec![
                     at(40, Step::Mark { name: "A", target: running("mysqld") }),
                     at(40, Step::Isolate { target: marked("A") }),
@@ -244,10 +250,7 @@ impl Scenario {
             "maintenance" => (
                 "2 nodes, two_node: 1, stonith enabled: `crm cluster stop` on the active node (its services move, nobody fences it), it returns, then the same on the other",
                 nodelist_conf("pair", 2, "\ttwo_node: 1\n"),
-                seed_crm_with(
-                    &[("stonith-enabled", "true"), ("no-quorum-policy", "stop")],
-                    "primitive fence1 stonith:fence_dummy params pcmk_host_list=node1\nprimitive fence2 stonith:fence_dummy params pcmk_host_list=node2\nlocation fence1_not_on_node1 fence1 -inf: node1\nlocation fence2_not_on_node2 fence2 -inf: node2\n",
-                ),
+                two_node_fencing_crm(),
                 vec![
                     at(40, Step::Mark { name: "A", target: running("mysqld") }),
                     at(40, Step::Shutdown { target: marked("A") }),

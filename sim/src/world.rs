@@ -566,14 +566,9 @@ impl World {
     /// The node finished a clean shutdown: its process is gone, its disk
     /// writes complete (it synced before exiting), its instances stay.
     fn exit(&mut self, node: usize) {
-        let slot = &mut self.slots[node];
-        if slot.node.take().is_none() {
+        let Some(id) = self.end_process(node) else {
             return;
-        }
-        slot.paused = None;
-        slot.inbox.clear();
-        slot.timer_at = None;
-        let id = slot.id;
+        };
         self.record(Record::Exited {
             node: id,
             at: self.now,
@@ -581,15 +576,21 @@ impl World {
         self.check_quorum();
     }
 
-    fn crash(&mut self, node: usize) {
+    /// The node's process ends (a crash or an exit): its state, pause,
+    /// inbox and timer are gone. Its id, or None when it was not running.
+    fn end_process(&mut self, node: usize) -> Option<NodeId> {
         let slot = &mut self.slots[node];
-        if slot.node.take().is_none() {
-            return;
-        }
+        slot.node.take()?;
         slot.paused = None;
         slot.inbox.clear();
         slot.timer_at = None;
-        let id = slot.id;
+        Some(slot.id)
+    }
+
+    fn crash(&mut self, node: usize) {
+        let Some(id) = self.end_process(node) else {
+            return;
+        };
         self.record(Record::Crashed {
             node: id,
             at: self.now,
