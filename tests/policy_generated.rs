@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use common::{cohort, parallel, ratchet, reference_tools_present, shared, tool, Scratch};
+use common::{assert_ratchet, cohort, parallel, reference_tools_present, shared, tool, Scratch};
 
 const SEEDS: u64 = 200;
 const THREADS: usize = 8;
@@ -121,13 +121,7 @@ fn generated_cibs_agree_with_crm_simulate() {
         agreeing.len(),
         100.0 * agreeing.len() as f64 / compared.max(1) as f64
     );
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/generated_agreeing.txt");
-    let lost = ratchet(&list, &agreeing);
-    assert!(
-        lost.is_empty(),
-        "seeds that agreed before and no longer do: {}",
-        lost.join(" ")
-    );
+    assert_ratchet("tests/policy/generated_agreeing.txt", &agreeing);
 }
 
 /// The generator is a pure function of the seed (the ratchet lists seeds).

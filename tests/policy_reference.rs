@@ -18,7 +18,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use common::{cohort, cts, parallel, ratchet, reference_tools_present, shared, tool, Scratch};
+use common::{
+    assert_ratchet, cohort, cts, parallel, reference_tools_present, shared, tool, Scratch,
+};
 
 const THREADS: usize = 4;
 /// Diff lines printed per disagreeing case, and in total.
@@ -109,13 +111,7 @@ fn placement_agrees_with_crm_simulate() {
         agreeing.len(),
         cases.len()
     );
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/agreeing.txt");
-    let lost = ratchet(&list, &agreeing);
-    assert!(
-        lost.is_empty(),
-        "cases that agreed before and no longer do: {}",
-        lost.join(" ")
-    );
+    assert_ratchet("tests/policy/agreeing.txt", &agreeing);
 }
 
 /// Every case of tests.json, case names with their features (features.tsv).
@@ -244,14 +240,7 @@ fn scores_agree_with_the_suite() {
         agreeing.len(),
         cases.len()
     );
-    let ratchet_file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/scores_agreeing.txt");
-    let lost = ratchet(&ratchet_file, &agreeing);
-    assert!(
-        lost.is_empty(),
-        "cases whose scores agreed before and no longer do: {}",
-        lost.join(" ")
-    );
+    assert_ratchet("tests/policy/scores_agreeing.txt", &agreeing);
 }
 
 /// crm_simulate's injections (`--node-up`, `--node-down`, `--node-fail`,
@@ -398,11 +387,5 @@ fn edges_agree_with_crm_simulate() {
         agreeing.len(),
         cases.len()
     );
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/edges_agreeing.txt");
-    let lost = ratchet(&file, &agreeing);
-    assert!(
-        lost.is_empty(),
-        "cases whose edges agreed before and no longer do: {}",
-        lost.join(" ")
-    );
+    assert_ratchet("tests/policy/edges_agreeing.txt", &agreeing);
 }

@@ -8,9 +8,8 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
-use common::{cohort, cts, parallel, ratchet, reference_tools_present, tool, Scratch};
+use common::{assert_ratchet, cohort, cts, parallel, reference_tools_present, tool, Scratch};
 
 /// How many diff lines to print per disagreeing case.
 const DIFF_LINES: usize = 8;
@@ -78,11 +77,5 @@ fn configure_show_agrees_with_crm_on_cts_inputs() {
         agreeing.len(),
         names.len()
     );
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/show/agreeing.txt");
-    let lost = ratchet(&list, &agreeing);
-    assert!(
-        lost.is_empty(),
-        "cases listed in {} no longer agree: {lost:?}",
-        list.display()
-    );
+    assert_ratchet("tests/show/agreeing.txt", &agreeing);
 }

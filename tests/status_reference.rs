@@ -7,12 +7,11 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use cohort::core::cib::xml::parse_cib;
 use cohort::core::cib::Cib;
 use cohort::core::mon::{Options, Snapshot};
-use common::{cts, ratchet};
+use common::{assert_ratchet, cts};
 
 /// Every case with an input and a summary, by name.
 fn cases() -> Vec<String> {
@@ -103,13 +102,7 @@ fn compare(title: &str, ratchet_file: &str, render: impl Fn(&Cib) -> String) {
         agreeing.len(),
         names.len()
     );
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join(ratchet_file);
-    let lost = ratchet(&list, &agreeing);
-    assert!(
-        lost.is_empty(),
-        "cases listed in {} no longer agree: {lost:?}",
-        list.display()
-    );
+    assert_ratchet(ratchet_file, &agreeing);
 }
 
 /// `cohort status -r --exclude=times` against the real `crm_mon -1 -r
@@ -176,11 +169,5 @@ fn status_agrees_with_crm_mon() {
         agreeing.len(),
         names.len()
     );
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/status/crm-mon-agreeing.txt");
-    let lost = ratchet(&list, &agreeing);
-    assert!(
-        lost.is_empty(),
-        "cases listed in {} no longer agree: {lost:?}",
-        list.display()
-    );
+    assert_ratchet("tests/status/crm-mon-agreeing.txt", &agreeing);
 }

@@ -207,10 +207,23 @@ pub fn line_diff(want: &str, got: &str) -> Vec<String> {
     out
 }
 
+/// Asserts the ratchet `rel` (a path below the crate): every case it lists
+/// is still in `agreeing`; prints the newly agreeing ones to add.
+pub fn assert_ratchet(rel: &str, agreeing: &BTreeSet<String>) {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let lost = ratchet(&file, agreeing);
+    assert!(
+        lost.is_empty(),
+        "listed in {} as agreeing, and no longer agree: {}",
+        file.display(),
+        lost.join(" ")
+    );
+}
+
 /// The agreement ratchet: the names listed in `file` (one per line, `#`
 /// comments) must all be in `agreeing`. Returns the ones that are not, and
 /// prints the ones that agree but are not listed yet (to be added).
-pub fn ratchet(file: &Path, agreeing: &BTreeSet<String>) -> Vec<String> {
+fn ratchet(file: &Path, agreeing: &BTreeSet<String>) -> Vec<String> {
     let text = std::fs::read_to_string(file).unwrap_or_default();
     let listed: BTreeSet<String> = text
         .lines()

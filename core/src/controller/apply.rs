@@ -2,7 +2,6 @@
 //! in the same order) and doing this node's part of it.
 
 use crate::cib::verify::stonith_enabled;
-use crate::executor::record::EXEC_TIMEOUT;
 use crate::executor::OpOutcome;
 use crate::policy::FenceAction;
 use crate::totem::NodeId;
@@ -12,9 +11,6 @@ use super::fence::{FenceId, FenceRequest};
 use super::message::{ActionTag, HistoryChange, Message, Work};
 use super::{attrs, status, writes};
 use super::{ClusterEvent, Controller, Effect, Pending};
-
-/// OCF's generic failure, as the executor reports a timed-out op.
-const OCF_UNKNOWN_ERROR: i32 = 1;
 
 impl Controller {
     pub(super) fn apply(&mut self, sender: NodeId, msg: Message) {
@@ -132,11 +128,8 @@ impl Controller {
         };
         self.effects.push_back(Effect::Cancel(op));
         let outcome = OpOutcome {
-            rc: OCF_UNKNOWN_ERROR,
-            op_status: EXEC_TIMEOUT,
-            exec_time_ms: 0,
-            finished_epoch_s: self.clock.epoch_s(),
             exit_reason: "no result within the action's timeout plus cluster-delay".into(),
+            ..OpOutcome::timed_out(0, self.clock.epoch_s())
         };
         self.report_op(op, &outcome);
     }

@@ -46,10 +46,12 @@ impl Run {
                 continue;
             }
             for (a, other) in transition.actions.iter().enumerate() {
-                if a != s && other.node == shut.node && !preds[s].contains(&a) {
+                if a != s && other.node == shut.node {
                     preds[s].push(a);
                 }
             }
+            preds[s].sort_unstable();
+            preds[s].dedup();
         }
         Run {
             id,

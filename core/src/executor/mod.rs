@@ -83,6 +83,18 @@ pub struct OpOutcome {
 }
 
 impl OpOutcome {
+    /// An op killed at its timeout: OCF's generic error (rc 1) with
+    /// op-status 2, as Pacemaker's executor reports it.
+    pub fn timed_out(exec_time_ms: u64, finished_epoch_s: i64) -> OpOutcome {
+        OpOutcome {
+            rc: 1,
+            op_status: record::EXEC_TIMEOUT,
+            exec_time_ms,
+            finished_epoch_s,
+            exit_reason: "Timed Out".into(),
+        }
+    }
+
     /// A plain completion with `rc`, for tests and simple callers.
     pub fn rc(rc: i32, finished_epoch_s: i64) -> OpOutcome {
         OpOutcome {

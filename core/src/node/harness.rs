@@ -20,7 +20,6 @@ use rand_core::{RngCore, SeedableRng};
 
 use super::{Destination, Input, Node, NodeConfig, Output, RequestId};
 use crate::controller::{AdminCommand, AdminReply, ClusterEvent, FenceRequest, WriteToken};
-use crate::executor::record::{EXEC_DONE, EXEC_TIMEOUT};
 use crate::executor::{OpId, OpOutcome, OpRequest};
 use crate::time::Instant;
 use crate::totem::NodeId;
@@ -391,11 +390,12 @@ impl Cluster {
                 req,
                 timed_out,
             } => {
-                let (rc, op_status) = if timed_out {
-                    (1, EXEC_TIMEOUT)
+                let outcome = if timed_out {
+                    OpOutcome::timed_out(req.timeout_ms, self.epoch_s())
                 } else {
-                    (self.agent_result(node, &req), EXEC_DONE)
+                    OpOutcome::rc(self.agent_result(node, &req), self.epoch_s())
                 };
+                let rc = outcome.rc;
                 self.log(
                     node,
                     Logged::OpDone {
@@ -404,10 +404,6 @@ impl Cluster {
                         rc,
                     },
                 );
-                let outcome = OpOutcome {
-                    op_status,
-                    ..OpOutcome::rc(rc, self.epoch_s())
-                };
                 if req.interval_ms > 0 {
                     // A recurring op runs again every interval until cancelled.
                     let at = self.now + Duration::from_millis(req.interval_ms);
