@@ -179,24 +179,13 @@ fn whole_corpus_agreement_per_feature() {
         "policy agreement: {passed} of {} cases in tests.json",
         cases.len()
     );
-    // Everything the subset ratchet guards must agree here too.
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policy/agreeing.txt");
-    let guarded = fs::read_to_string(list).unwrap_or_default();
-    let lost: Vec<&str> = guarded
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter(|l| {
-            names
-                .iter()
-                .zip(&agrees)
-                .any(|(n, ok)| n == l.trim() && !ok)
-        })
+    let agreeing: BTreeSet<String> = names
+        .iter()
+        .zip(&agrees)
+        .filter(|(_, ok)| **ok)
+        .map(|(n, _)| n.clone())
         .collect();
-    assert!(
-        lost.is_empty(),
-        "guarded cases that disagree: {}",
-        lost.join(" ")
-    );
+    assert_ratchet("tests/policy/corpus_agreeing.txt", &agreeing);
 }
 
 /// `cohort simulate --show-scores` against the suite's expected allocation

@@ -102,7 +102,7 @@ pub fn collect(cluster: &Cluster<'_>) -> Vec<Coloc> {
 }
 
 /// Sets: inside a sequential set each member follows the one before it (for
-/// a negative score every pair is kept apart); between sets, the earlier set
+/// a negative score, keeps away from every one before it); between sets, the earlier set
 /// follows the later one.
 fn expand_sets(
     sets: &[ResourceSet],
@@ -119,9 +119,10 @@ fn expand_sets(
             continue;
         }
         if s < Score::ZERO {
-            for (i, a) in set.resources.iter().enumerate() {
-                for b in &set.resources[i + 1..] {
-                    add(a, b, set.role, set.role, s);
+            // Each member keeps away from every member before it.
+            for (i, later) in set.resources.iter().enumerate() {
+                for earlier in &set.resources[..i] {
+                    add(later, earlier, set.role, set.role, s);
                 }
             }
         } else {

@@ -94,13 +94,15 @@ impl Placer<'_, '_> {
         let keyed: Vec<(RscIdx, i64, Score, Vec<Score>)> = top
             .iter()
             .map(|&t| {
-                let first = self
-                    .cluster
-                    .table
-                    .primitives(t)
-                    .first()
-                    .copied()
-                    .unwrap_or(t);
+                // A group is weighed through its last member, whose
+                // primaries (the members before it) bring their bans along,
+                // as Pacemaker weighs a group for this sort.
+                let rsc = &self.cluster.table.rscs[t];
+                let member = match rsc.kind {
+                    RscKind::Group => rsc.children.last().copied(),
+                    _ => self.cluster.table.primitives(t).first().copied(),
+                };
+                let first = member.unwrap_or(t);
                 let mut work = self.out.scores[first].clone();
                 self.merge_primaries(first, &mut work, 1.0);
                 let current = self.cluster.running_on(first);

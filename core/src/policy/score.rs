@@ -157,21 +157,11 @@ fn apply_failure_bans(
             notes[idx].push(format!("banned from {} by a hard error", h.node));
         }
     }
-    // A group leaves the node with its failed member, unless the member has
-    // reached its threshold everywhere: then the group keeps its other
-    // members (Pacemaker bans the member, and undoes the group's following
-    // it when that leaves the group nowhere to run).
-    let failed_everywhere =
-        (0..cluster.nodes.len()).all(|n| failure::threshold_reached(cluster, idx, n));
     for node in 0..cluster.nodes.len() {
         if !failure::threshold_reached(cluster, idx, node) {
             continue;
         }
-        let banned = if failed_everywhere {
-            vec![idx]
-        } else {
-            ban_scope(cluster, idx)
-        };
+        let banned = ban_scope(cluster, idx);
         for b in banned {
             add(&mut scores[b], node, Score::MINUS_INFINITY);
             notes[b].push(format!(
@@ -184,11 +174,16 @@ fn apply_failure_bans(
     }
 }
 
-/// What a migration-threshold ban applies to: the resource's group (all its
-/// members follow), else the resource.
+/// What a migration-threshold ban applies to: a member of a cloned group
+/// takes its whole group instance along (the clone leaves the node); any
+/// other resource is banned alone, and a plain group follows its failed
+/// member through the group's internal colocations.
 fn ban_scope(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<RscIdx> {
-    match cluster.table.rscs[idx].parent {
-        Some(p) if cluster.table.rscs[p].kind == RscKind::Group => subtree(cluster, p),
+    let rscs = &cluster.table.rscs;
+    match rscs[idx].parent {
+        Some(p) if rscs[p].kind == RscKind::Group && rscs[p].parent.is_some() => {
+            subtree(cluster, p)
+        }
         _ => vec![idx],
     }
 }
