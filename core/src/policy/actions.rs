@@ -257,7 +257,10 @@ fn propagate_restarts(
 ) {
     loop {
         let mut changed = false;
-        for o in orders.iter().filter(|o| o.kind == OrderKind::Mandatory) {
+        for o in orders
+            .iter()
+            .filter(|o| o.kind == OrderKind::Mandatory || o.restarts_then)
+        {
             // "f stop before t stop": when t stops, f must stop too (it
             // depends on t). "f start before t start": when f starts, t
             // (already running) must start again after it.
@@ -294,7 +297,7 @@ fn propagate_restarts(
                 if cluster.nodes[n].unclean || rscs[t].stops.iter().any(|(s, _)| *s == n) {
                     continue;
                 }
-                if o.same_node_only && !cause_nodes.contains(&n) {
+                if (o.same_node_only || o.implies_per_node) && !cause_nodes.contains(&n) {
                     continue;
                 }
                 let why = format!(
@@ -345,7 +348,10 @@ fn propagate_unrunnable(
 ) {
     loop {
         let mut changed = false;
-        for o in orders.iter().filter(|o| o.kind == OrderKind::Mandatory) {
+        for o in orders
+            .iter()
+            .filter(|o| o.kind == OrderKind::Mandatory || o.restarts_then)
+        {
             if o.first_action != Verb::Start || o.then_action != Verb::Start {
                 continue;
             }

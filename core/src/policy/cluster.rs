@@ -154,6 +154,12 @@ impl<'a> Cluster<'a> {
                     let target = self.resolve_lrm_id(&lrm_rsc.id, node);
                     match target {
                         Some(i) => self.history[i].push((node, h)),
+                        // An older record of an anonymous clone (say, kept
+                        // under the bare id) on a node where an instance is
+                        // active belongs to that instance: it is not an
+                        // orphan, and its stopped state changes nothing.
+                        None if !active_pass
+                            && clone::instance_active_here(self, &lrm_rsc.id, node) => {}
                         None => self.orphans.push((node, h)),
                     }
                 }

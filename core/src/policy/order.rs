@@ -24,6 +24,14 @@ pub struct OrderRel {
     /// Between instances of two clones where the `then` clone interleaves:
     /// it holds only between instances on the same node.
     pub same_node_only: bool,
+    /// From a clone to a resource outside clones: a change of the clone
+    /// forces the other to restart (or stop) only where the clone changes
+    /// on its node, as Pacemaker weighs a clone's action on the other's
+    /// node (the other way round, the whole clone follows).
+    pub implies_per_node: bool,
+    /// An optional order whose `then` has the deprecated
+    /// `restart-type=restart`: `then` still restarts when `first` does.
+    pub restarts_then: bool,
 }
 
 /// Every order relation, with the inverse of each symmetrical one.
@@ -150,7 +158,10 @@ fn push(
             .config
             .meta_value("interleave")
             .is_some_and(crate::cib::is_true);
-    let mut add = |f: RscIdx, fa: Verb, t: RscIdx, ta: Verb| {
+    let implies_per_node = is_clone(first) && !is_clone(then);
+    let restart_type = |i: RscIdx| cluster.table.rscs[i].config.meta_value("restart-type");
+    let restarts = kind == OrderKind::Optional && restart_type(then) == Some("restart");
+    let mut add = |f: RscIdx, fa: Verb, t: RscIdx, ta: Verb, restarts_then: bool| {
         for fp in endpoint(cluster, f, fa, true) {
             for tp in endpoint(cluster, t, ta, false) {
                 out.push(OrderRel {
@@ -162,13 +173,21 @@ fn push(
                     kind,
                     symmetrical,
                     same_node_only: interleaved,
+                    implies_per_node,
+                    restarts_then,
                 });
             }
         }
     };
-    add(first, first_action, then, then_action);
+    add(first, first_action, then, then_action, restarts);
     if symmetrical && kind != OrderKind::Serialize {
-        add(then, inverse(then_action), first, inverse(first_action));
+        add(
+            then,
+            inverse(then_action),
+            first,
+            inverse(first_action),
+            false,
+        );
     }
 }
 
