@@ -36,6 +36,10 @@ pub struct RscPlan {
     pub demote: Vec<(NodeIdx, Reason)>,
     /// An instance of a promotable clone: runs Unpromoted unless promoted.
     pub promotable: bool,
+    /// Where placement put it and the role it is meant to have there, even
+    /// when its actions cannot run (no quorum): its monitors of the other
+    /// role are cancelled there all the same.
+    pub assigned: Option<(NodeIdx, RunRole)>,
 }
 
 /// Plans for every resource (empty for non-primitives) and the nodes fenced.
@@ -64,12 +68,17 @@ pub fn plan(
     propagate_restarts(cluster, assignment, orders, &mut rscs);
     propagate_unrunnable(cluster, colocs, orders, &mut rscs);
     let roles = super::promotion::next_roles(cluster, colocs, assignment);
-    plan_roles(cluster, &roles, &mut rscs);
+    plan_roles(cluster, assignment, &roles, &mut rscs);
     Plan { rscs, fenced }
 }
 
 /// Promotes and demotes promotable clone instances toward their next role.
-fn plan_roles(cluster: &Cluster<'_>, roles: &[Option<RunRole>], rscs: &mut [RscPlan]) {
+fn plan_roles(
+    cluster: &Cluster<'_>,
+    assignment: &Assignment,
+    roles: &[Option<RunRole>],
+    rscs: &mut [RscPlan],
+) {
     for idx in 0..rscs.len() {
         if cluster.table.rscs[idx].kind != RscKind::Primitive {
             continue;
@@ -86,6 +95,9 @@ fn plan_roles(cluster: &Cluster<'_>, roles: &[Option<RunRole>], rscs: &mut [RscP
         if rscs[idx].frozen {
             continue;
         }
+        if rscs[idx].promotable {
+            rscs[idx].assigned = assignment.node[idx].flatten().zip(roles[idx]);
+        }
         let finals = final_nodes(cluster, rscs, idx);
         let wants_promoted = roles[idx] == Some(RunRole::Promoted);
         // Outside a clone a resource has one role: promoted anywhere means
@@ -100,7 +112,10 @@ fn plan_roles(cluster: &Cluster<'_>, roles: &[Option<RunRole>], rscs: &mut [RscP
             if !promoted || cluster.nodes[*n].unclean {
                 continue;
             }
-            let stays = finals.contains(n) && wants_promoted;
+            // A promoted instance is demoted before any stop, even one
+            // that restarts it here.
+            let stopping = rscs[idx].stops.iter().any(|(s, _)| s == n);
+            let stays = finals.contains(n) && wants_promoted && !stopping;
             if !stays {
                 rscs[idx]
                     .demote

@@ -195,6 +195,22 @@ impl Builder<'_, '_> {
                 self.push(Some(id), ActionKind::Promote, *m, why.clone());
             }
             self.orphan_recurring(idx);
+            // A failed instance recovering where it ran is, to Pacemaker, a
+            // fresh instance there: it inherits no monitor to cancel.
+            let recovering = |n: NodeIdx| {
+                p.stops
+                    .iter()
+                    .any(|(s, why)| *s == n && matches!(why, Reason::Failure(_)))
+            };
+            if let Some((n, role)) = p.assigned.filter(|(n, _)| !recovering(*n)) {
+                let recorded = cluster
+                    .history_on(idx, n)
+                    .filter(|h| h.role.is_active())
+                    .map(|h| h.recurring.clone())
+                    .unwrap_or_default();
+                let intervals = actions::monitor_intervals(cluster, idx, role);
+                self.cancel_other_role_monitors(idx, n, &recorded, &intervals);
+            }
             // A blocked resource (a failed stop without fencing, or
             // on-fail=block) gets no new recurring operations.
             let finals = if p.blocked {
@@ -210,11 +226,6 @@ impl Builder<'_, '_> {
                     .map(|h| h.recurring.clone())
                     .unwrap_or_default();
                 let intervals = actions::monitor_intervals(cluster, idx, role);
-                let role_changes = p.demote.iter().any(|(d, _)| *d == n)
-                    || p.promote.as_ref().is_some_and(|(m, _)| *m == n);
-                if role_changes && !starting {
-                    self.cancel_other_role_monitors(idx, n, &recorded, &intervals);
-                }
                 for interval_ms in intervals {
                     if starting || !recorded.contains(&("monitor".to_string(), interval_ms)) {
                         self.push(
@@ -253,8 +264,9 @@ impl Builder<'_, '_> {
         chosen == Some(idx)
     }
 
-    /// A promoted or demoted instance keeps no monitor of its old role:
-    /// each recorded monitor the new role does not have (but the
+    /// An instance keeps no monitor of another role where it is placed
+    /// (even when its start or promotion cannot run, or it restarts there):
+    /// each recorded monitor its next role does not have (but the
     /// configuration still does) is cancelled.
     fn cancel_other_role_monitors(
         &mut self,
@@ -298,7 +310,12 @@ impl Builder<'_, '_> {
             if !h.role.is_active() || cluster.nodes[*n].unclean || !cluster.nodes[*n].online {
                 continue;
             }
-            let maintenance = cluster.options.maintenance_mode || cluster.nodes[*n].maintenance;
+            // Cluster-wide maintenance cancels them only where the resource
+            // stays placed (not on a standby node); a node in maintenance
+            // has all of its own cancelled.
+            let node = &cluster.nodes[*n];
+            let maintenance =
+                node.maintenance || (cluster.options.maintenance_mode && node.can_run());
             for (task, interval_ms) in &h.recurring {
                 let configured = prim
                     .ops
