@@ -158,6 +158,12 @@ fn initial_plan(
     if !managed || blocked {
         plan.frozen = true;
         plan.blocked = blocked;
+        // Fencing stops even what the scheduler may not touch.
+        plan.implied_stops = running
+            .iter()
+            .copied()
+            .filter(|&n| cluster.nodes[n].unclean && is_fenced(n))
+            .collect();
         return plan;
     }
     let quorum_ok = cluster.options.quorate_enough() || !rsc.meta.requires_quorum;

@@ -219,6 +219,10 @@ impl Builder<'_, '_> {
                 actions::final_nodes(cluster, &plan.rscs, idx)
             };
             for n in finals {
+                // Maintenance stops monitoring; nothing new starts there.
+                if cluster.options.maintenance_mode || cluster.nodes[n].maintenance {
+                    continue;
+                }
                 let starting = matches!(&p.start, Some((m, true, _)) if *m == n);
                 let role = actions::final_role(cluster, plan, idx, n);
                 let recorded = cluster
@@ -461,8 +465,14 @@ impl Builder<'_, '_> {
                 continue;
             }
             let p = &plan.rscs[idx];
+            // A resource left alone (unmanaged, maintenance) keeps a
+            // failure it cannot recover from.
+            let failed_here = p.frozen
+                && cluster.history[idx].iter().any(|(_, h)| {
+                    h.role.is_active() && h.on_fail >= super::history::FailResponse::Restart
+                });
             let flags = PlacementFlags {
-                failed: p.blocked,
+                failed: p.blocked || failed_here,
                 blocked: p.blocked,
                 orphaned: false,
                 unmanaged: !rsc.meta.managed || p.blocked || cluster.options.maintenance_mode,
