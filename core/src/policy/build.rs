@@ -39,6 +39,7 @@ pub fn transition(
     b.resource_actions(plan);
     b.orphans();
     b.shutdowns(plan);
+    b.reprobes();
     b.edges(plan, orders);
     b.before();
     b.placement(plan);
@@ -340,6 +341,22 @@ impl Builder<'_, '_> {
             } else if cluster.nodes[*n].online {
                 let name = self.orphan_name(&h.lrm_id);
                 self.push(Some(name), ActionKind::Delete, *n, why);
+            }
+        }
+    }
+
+    fn reprobes(&mut self) {
+        if !self.cluster.options.startup_probes {
+            return;
+        }
+        for (n, node) in self.cluster.nodes.iter().enumerate() {
+            if node.online && !node.unclean && !node.pending && node.reprobe() {
+                self.push(
+                    None,
+                    ActionKind::Reprobe,
+                    n,
+                    Reason::NodeEvent(format!("{} has not completed its probes", node.name)),
+                );
             }
         }
     }

@@ -68,7 +68,7 @@ impl Options {
                 "freeze" => NoQuorumPolicy::Freeze,
                 "ignore" => NoQuorumPolicy::Ignore,
                 "demote" => NoQuorumPolicy::Demote,
-                "suicide" => NoQuorumPolicy::Suicide,
+                "suicide" if suicide_allowed(cib) => NoQuorumPolicy::Suicide,
                 _ => NoQuorumPolicy::Stop,
             },
             symmetric: flag("symmetric-cluster", true),
@@ -90,6 +90,20 @@ impl Options {
     pub fn quorate_enough(&self) -> bool {
         self.have_quorum || self.no_quorum_policy == NoQuorumPolicy::Ignore
     }
+}
+
+/// Suicide is for a partition that lost quorum: the cluster has quorum now
+/// (so the policy is moot) or the CIB carries `no-quorum-panic`, which the
+/// controller sets when a quorate partition loses it. A cluster that was
+/// never quorate only stops resources, and without fencing suicide is
+/// meaningless, so both fall back to stop. crm_simulate reads the attribute
+/// as an integer: any value that is not a plain 0 (even "false") panics.
+fn suicide_allowed(cib: &Cib) -> bool {
+    let panic = cib
+        .extra_attr("no-quorum-panic")
+        .is_some_and(|v| v.trim().parse::<i64>() != Ok(0));
+    stonith_enabled(&cib.configuration)
+        && (panic || cib.extra_attr("have-quorum").is_some_and(is_true))
 }
 
 /// The working set of one scheduler run.

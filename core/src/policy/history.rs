@@ -170,6 +170,12 @@ pub fn replay(
         }
         if op.interval_ms > 0 {
             h.recurring.insert((op.operation.clone(), op.interval_ms));
+        } else if matches!(op.operation.as_str(), "start" | "migrate_from")
+            || (op.operation == "stop" && op.op_status == EXEC_DONE)
+        {
+            // A recurring op recorded before the latest start (or a clean
+            // stop) no longer runs: it is scheduled again, never cancelled.
+            h.recurring.clear();
         }
         apply(&mut h, op, prim, fencing, last_failure_key.as_deref());
     }
