@@ -188,6 +188,11 @@ fn initial_plan(
             Some(Reason::Placement(stop_reason(
                 cluster, assignment, idx, n, next,
             )))
+        } else if h.agent_changed && node.can_run() {
+            Some(Reason::AdminChange(format!(
+                "{} runs with another agent than configured",
+                rsc.id
+            )))
         } else if !quorum_ok {
             Some(Reason::NodeEvent("the partition has no quorum".into()))
         } else {
@@ -596,15 +601,15 @@ pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
             node.online
                 && !node.unclean
                 && !node.pending
-                && !node.shutdown
                 && !node.reprobe()
                 && unknown_on(cluster, &siblings, n)
         })
         .collect()
 }
 
-/// The primitives whose records count for probing `idx` on a node.
-fn probe_siblings(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<RscIdx> {
+/// The primitives whose records count for probing `idx` on a node (for an
+/// anonymous clone, every instance: they share one history per node).
+pub fn probe_siblings(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<RscIdx> {
     // Instances of an anonymous clone share one history per node; those of
     // a unique clone are probed each on its own.
     let anonymous = |c: &RscIdx| {

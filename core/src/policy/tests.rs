@@ -58,6 +58,8 @@ golden!(
     fence_device_active_on_lost_node,
     reprobe_incomplete_node,
     clone_hard_error_bans_clone,
+    agent_changed_deletes_record,
+    shutdown_node_probed,
 );
 
 /// A node never seen may run anything: with fencing, every start waits for

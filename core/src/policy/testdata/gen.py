@@ -250,5 +250,19 @@ cases['reprobe_incomplete_node'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + pr
 # of the clone runs there
 cases['clone_hard_error_bans_clone'] = cib(NOSTONITH, ['n1', 'n2'], '<clone id="cx">' + prim('x') + '</clone>', '',
     node_state('n1', {'x': [op('x', 'monitor', 1, rc=5)]}) + node_state('n2', stopped('x')))
+# records made with another agent than the configured one: vip (running
+# on n1 as ocf:pacemaker:Stateful) stops, its record is deleted and it
+# starts again; web's stopped record on n2 (another provider) is deleted
+cases['agent_changed_deletes_record'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + prim('web'), '',
+    node_state('n1', merge(running('vip'), stopped('web'))).replace(
+        '<lrm_resource id="vip" class="ocf" provider="pacemaker" type="Dummy">',
+        '<lrm_resource id="vip" class="ocf" provider="pacemaker" type="Stateful">')
+    + node_state('n2', merge(stopped('vip'), stopped('web'))).replace(
+        '<lrm_resource id="web" class="ocf" provider="pacemaker" type="Dummy">',
+        '<lrm_resource id="web" class="ocf" provider="heartbeat" type="Dummy">'))
+# a node shutting down is still probed (web has no record on n1)
+cases['shutdown_node_probed'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + prim('web'), '',
+    node_state('n1', running('vip'), attrs={'shutdown': '1234'})
+    + node_state('n2', merge(stopped('vip'), stopped('web'))))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
