@@ -281,7 +281,10 @@ fn propagate_restarts(
 ) {
     loop {
         let mut changed = false;
-        for o in orders.iter().filter(|o| o.kind == OrderKind::Mandatory) {
+        for o in orders
+            .iter()
+            .filter(|o| o.kind == OrderKind::Mandatory || o.restart_follows)
+        {
             // "f stop before t stop": when t stops, f must stop too (it
             // depends on t). "f start before t start": when f starts, t
             // (already running) must start again after it.

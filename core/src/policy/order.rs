@@ -24,6 +24,10 @@ pub struct OrderRel {
     /// Between instances of two clones where the `then` clone interleaves:
     /// it holds only between instances on the same node.
     pub same_node_only: bool,
+    /// The constraint's `then` resource (as named, not its members) has the
+    /// deprecated `restart-type=restart`: even an optional order restarts it
+    /// when `first` starts again.
+    pub restart_follows: bool,
 }
 
 /// Every order relation, with the inverse of each symmetrical one.
@@ -150,7 +154,11 @@ fn push(
             .config
             .meta_value("interleave")
             .is_some_and(crate::cib::is_true);
-    let mut add = |f: RscIdx, fa: Verb, t: RscIdx, ta: Verb| {
+    let restart_type = cluster.table.rscs[then]
+        .config
+        .meta_value("restart-type")
+        .is_some_and(|v| v == "restart");
+    let mut add = |f: RscIdx, fa: Verb, t: RscIdx, ta: Verb, restart_follows: bool| {
         for fp in endpoint(cluster, f, fa, true) {
             for tp in endpoint(cluster, t, ta, false) {
                 out.push(OrderRel {
@@ -162,13 +170,20 @@ fn push(
                     kind,
                     symmetrical,
                     same_node_only: interleaved,
+                    restart_follows,
                 });
             }
         }
     };
-    add(first, first_action, then, then_action);
+    add(first, first_action, then, then_action, restart_type);
     if symmetrical && kind != OrderKind::Serialize {
-        add(then, inverse(then_action), first, inverse(first_action));
+        add(
+            then,
+            inverse(then_action),
+            first,
+            inverse(first_action),
+            false,
+        );
     }
 }
 

@@ -60,6 +60,7 @@ golden!(
     clone_hard_error_bans_clone,
     agent_changed_deletes_record,
     shutdown_node_probed,
+    restart_type_restarts,
 );
 
 /// A node never seen may run anything: with fencing, every start waits for

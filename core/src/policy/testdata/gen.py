@@ -264,5 +264,13 @@ cases['agent_changed_deletes_record'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip')
 cases['shutdown_node_probed'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + prim('web'), '',
     node_state('n1', running('vip'), attrs={'shutdown': '1234'})
     + node_state('n2', merge(stopped('vip'), stopped('web'))))
+# db recovers from a failed monitor; app is after db by an optional order,
+# and its restart-type=restart (deprecated) makes it restart with db
+cases['restart_type_restarts'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('db') + prim('app').replace('</primitive>', '<meta_attributes id="app-meta"><nvpair id="app-rt" name="restart-type" value="restart"/></meta_attributes></primitive>'),
+    '<rsc_order id="db-then-app" first="db" then="app" kind="Optional"/>'
+    '<rsc_location id="db-n1" rsc="db" node="n1" score="100"/><rsc_location id="app-n1" rsc="app" node="n1" score="100"/>',
+    node_state('n1', merge({'db': [op('db', 'start', 2), op('db', 'monitor', 4, rc=1, interval=10000)]}, running('app')))
+    + node_state('n2', merge(stopped('db'), stopped('app'))))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
