@@ -168,6 +168,11 @@ impl<'a> Cluster<'a> {
                     let target = self.resolve_lrm_id(&lrm_rsc.id, node);
                     match target {
                         Some(i) => self.history[i].push((node, h)),
+                        // An inactive record of an anonymous clone on a node
+                        // where every instance that could take it already
+                        // has one (an active one, read first) describes that
+                        // same resource: it is no orphan to delete.
+                        None if !active_pass && self.clone_known_here(&lrm_rsc.id, node) => {}
                         None => self.orphans.push((node, h)),
                     }
                 }
@@ -218,6 +223,23 @@ impl<'a> Cluster<'a> {
         for n in standby {
             self.nodes[n].standby = true;
         }
+    }
+
+    /// Some instance of the anonymous clone whose primitive `lrm_id` names
+    /// has history on `node`.
+    fn clone_known_here(&self, lrm_id: &str, node: NodeIdx) -> bool {
+        let base = lrm_id.split(':').next().unwrap_or(lrm_id);
+        self.table.rscs.iter().enumerate().any(|(i, r)| {
+            r.kind == RscKind::Primitive
+                && r.base_id == base
+                && self.table.clone_of(i).is_some_and(|c| {
+                    matches!(
+                        self.table.rscs[c].kind,
+                        RscKind::Clone { unique: false, .. }
+                    )
+                })
+                && self.history[i].iter().any(|(n, _)| *n == node)
+        })
     }
 
     /// The primitive a recorded id belongs to: the same id, or for an

@@ -61,6 +61,7 @@ golden!(
     agent_changed_deletes_record,
     shutdown_node_probed,
     restart_type_restarts,
+    clone_duplicate_record_kept,
 );
 
 /// A node never seen may run anything: with fencing, every start waits for

@@ -272,5 +272,9 @@ cases['restart_type_restarts'] = cib(NOSTONITH, ['n1', 'n2'],
     '<rsc_location id="db-n1" rsc="db" node="n1" score="100"/><rsc_location id="app-n1" rsc="app" node="n1" score="100"/>',
     node_state('n1', merge({'db': [op('db', 'start', 2), op('db', 'monitor', 4, rc=1, interval=10000)]}, running('app')))
     + node_state('n2', merge(stopped('db'), stopped('app'))))
+# an anonymous clone with two records on n1, x:0 running and x stopped:
+# both describe the one instance there, so neither is deleted as an orphan
+cases['clone_duplicate_record_kept'] = cib(NOSTONITH, ['n1'], '<clone id="cx">' + prim('x') + '</clone>', '',
+    node_state('n1', {'x': [op('x', 'stop', 5)], 'x:0': [op('x:0', 'start', 6), op('x:0', 'monitor', 7, interval=10000)]}))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
