@@ -19,7 +19,7 @@ const OCF_NOT_RUNNING: i32 = 7;
 pub fn for_action(cib: &Cib, action: &Action, tag: ActionTag) -> Option<Work> {
     match action.kind {
         ActionKind::Shutdown => return Some(Work::Shutdown),
-        ActionKind::Fence { .. } | ActionKind::ClearFailcount => return None,
+        ActionKind::Fence { .. } | ActionKind::ClearFailcount | ActionKind::Reprobe => return None,
         _ => {}
     }
     let rsc = action.rsc.clone()?;
@@ -38,7 +38,10 @@ pub fn for_action(cib: &Cib, action: &Action, tag: ActionTag) -> Option<Work> {
             })
         }
         ActionKind::Delete => return Some(Work::Forget { rsc }),
-        ActionKind::Fence { .. } | ActionKind::ClearFailcount | ActionKind::Shutdown => {
+        ActionKind::Fence { .. }
+        | ActionKind::ClearFailcount
+        | ActionKind::Shutdown
+        | ActionKind::Reprobe => {
             unreachable!("matched above")
         }
     };

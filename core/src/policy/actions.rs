@@ -168,7 +168,19 @@ fn initial_plan(
     }
     let quorum_ok = cluster.options.quorate_enough() || !rsc.meta.requires_quorum;
     let freeze = !quorum_ok && cluster.options.no_quorum_policy == NoQuorumPolicy::Freeze;
-    let multiple = running.len() > 1;
+    // A copy on a node that is down or unclean counts only for a resource
+    // that requires fencing: for one that does not, the fence ends it
+    // without a recovery of the copy that stays (crm_simulate leaves a
+    // fence device running on the clean node alone).
+    let multiple = if rsc.meta.requires_fencing {
+        running.len() > 1
+    } else {
+        running
+            .iter()
+            .filter(|&&n| cluster.nodes[n].online && !cluster.nodes[n].unclean)
+            .count()
+            > 1
+    };
     for &n in &running {
         let h = cluster.history_on(idx, n).expect("running implies history");
         let failed = h.on_fail >= FailResponse::Restart;
@@ -197,6 +209,11 @@ fn initial_plan(
             Some(Reason::Placement(stop_reason(
                 cluster, assignment, idx, n, next,
             )))
+        } else if h.agent_changed && node.can_run() {
+            Some(Reason::AdminChange(format!(
+                "{} runs with another agent than configured",
+                rsc.id
+            )))
         } else if !quorum_ok {
             Some(Reason::NodeEvent("the partition has no quorum".into()))
         } else {
@@ -212,8 +229,15 @@ fn initial_plan(
         let start_pending = cluster
             .history_on(idx, m)
             .is_some_and(|h| h.pending_start_last);
+        let probe_blocked = start_blocked_by_pending_probe(cluster, idx);
+        if probe_blocked && running.contains(&m) && !stopping_here {
+            plan.stops.push((
+                m,
+                Reason::NodeEvent("a probe on a pending node cannot run".into()),
+            ));
+        }
         if !running.contains(&m) || stopping_here || start_pending {
-            let runnable = quorum_ok && !plan.frozen;
+            let runnable = quorum_ok && !plan.frozen && !probe_blocked;
             let reason = if stopping_here {
                 Reason::Failure(format!(
                     "recovering {} on {}",
@@ -597,6 +621,22 @@ pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
     if !cluster.options.startup_probes {
         return Vec::new();
     }
+    let siblings = probe_siblings(cluster, idx);
+    (0..cluster.nodes.len())
+        .filter(|&n| {
+            let node = &cluster.nodes[n];
+            node.online
+                && !node.unclean
+                && !node.pending
+                && !node.reprobe()
+                && unknown_on(cluster, &siblings, n)
+        })
+        .collect()
+}
+
+/// The primitives whose records count for probing `idx` on a node (for an
+/// anonymous clone, every instance: they share one history per node).
+pub fn probe_siblings(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<RscIdx> {
     // Instances of an anonymous clone share one history per node; those of
     // a unique clone are probed each on its own.
     let anonymous = |c: &RscIdx| {
@@ -605,7 +645,7 @@ pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
             RscKind::Clone { unique: false, .. }
         )
     };
-    let siblings: Vec<RscIdx> = match cluster.table.clone_of(idx).filter(anonymous) {
+    match cluster.table.clone_of(idx).filter(anonymous) {
         Some(c) => cluster
             .table
             .primitives(c)
@@ -613,19 +653,55 @@ pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
             .filter(|&p| cluster.table.rscs[p].base_id == cluster.table.rscs[idx].base_id)
             .collect(),
         None => vec![idx],
-    };
-    (0..cluster.nodes.len())
+    }
+}
+
+fn unknown_on(cluster: &Cluster<'_>, siblings: &[RscIdx], n: NodeIdx) -> bool {
+    siblings
+        .iter()
+        .all(|&s| !cluster.history_on(s, n).is_some_and(|h| h.known))
+}
+
+/// A node that is up but has not joined yet (pending) may be running a
+/// resource unseen, and the probe there cannot run. crm_simulate makes the
+/// start wait for that probe when the probed resource is active nowhere:
+/// for a primitive, its own start; for a clone, every instance's start, as
+/// the probe is ordered before the clone's start (so an instance of a unique
+/// clone that already runs stops). An anonymous clone is probed through one
+/// instance, which is an active one when any is.
+fn start_blocked_by_pending_probe(cluster: &Cluster<'_>, idx: RscIdx) -> bool {
+    if !cluster.options.startup_probes {
+        return false;
+    }
+    let pending: Vec<NodeIdx> = (0..cluster.nodes.len())
         .filter(|&n| {
             let node = &cluster.nodes[n];
-            node.online
-                && !node.unclean
-                && !node.pending
-                && !node.shutdown
-                && siblings
-                    .iter()
-                    .all(|&s| !cluster.history_on(s, n).is_some_and(|h| h.known))
+            node.online && node.pending && !node.unclean && !node.reprobe()
         })
-        .collect()
+        .collect();
+    if pending.is_empty() {
+        return false;
+    }
+    let blocks = |probed: RscIdx, active: bool| {
+        let siblings = probe_siblings(cluster, probed);
+        !active && pending.iter().any(|&n| unknown_on(cluster, &siblings, n))
+    };
+    let active = |p: RscIdx| !cluster.running_on(p).is_empty();
+    match cluster.table.clone_of(idx) {
+        Some(c) => {
+            let instances = cluster.table.primitives(c);
+            match cluster.table.rscs[c].kind {
+                RscKind::Clone { unique: true, .. } => {
+                    instances.iter().any(|&p| blocks(p, active(p)))
+                }
+                _ => {
+                    let any_active = instances.iter().any(|&p| active(p));
+                    instances.iter().any(|&p| blocks(p, any_active))
+                }
+            }
+        }
+        None => blocks(idx, active(idx)),
+    }
 }
 
 /// The recurring monitors a primitive needs in `role` on its node:

@@ -39,6 +39,7 @@ pub fn transition(
     b.resource_actions(plan);
     b.orphans();
     b.shutdowns(plan);
+    b.reprobes();
     b.edges(plan, orders);
     b.before();
     b.placement(plan);
@@ -185,6 +186,7 @@ impl Builder<'_, '_> {
             for (n, why) in &p.stops {
                 self.push(Some(id), ActionKind::Stop, *n, why.clone());
             }
+            self.agent_change_deletes(plan, idx);
             if let Some((m, true, why)) = &p.start {
                 self.push(Some(id), ActionKind::Start, *m, why.clone());
             }
@@ -365,6 +367,45 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// A record made with another agent than the configured one is deleted
+    /// on a node that may run resources, for every instance the record could
+    /// belong to (each instance of an anonymous clone deletes it), unless
+    /// the resource is left alone (unmanaged).
+    fn agent_change_deletes(&mut self, plan: &Plan, idx: RscIdx) {
+        let cluster = self.cluster;
+        if plan.rscs[idx].frozen {
+            return;
+        }
+        for (n, h) in &cluster.history[idx] {
+            if !h.agent_changed || !cluster.nodes[*n].can_run() {
+                continue;
+            }
+            for s in actions::probe_siblings(cluster, idx) {
+                let why = Reason::AdminChange(format!(
+                    "{} was recorded for another agent",
+                    cluster.table.rscs[s].id
+                ));
+                self.push(Some(s as u32), ActionKind::Delete, *n, why);
+            }
+        }
+    }
+
+    fn reprobes(&mut self) {
+        if !self.cluster.options.startup_probes {
+            return;
+        }
+        for (n, node) in self.cluster.nodes.iter().enumerate() {
+            if node.online && !node.unclean && !node.pending && node.reprobe() {
+                self.push(
+                    None,
+                    ActionKind::Reprobe,
+                    n,
+                    Reason::NodeEvent(format!("{} has not completed its probes", node.name)),
+                );
+            }
+        }
+    }
+
     fn shutdowns(&mut self, _plan: &Plan) {
         for (n, node) in self.cluster.nodes.iter().enumerate() {
             if node.shutdown && node.online {
@@ -396,6 +437,7 @@ impl Builder<'_, '_> {
                     (act, other),
                     (ActionKind::Probe, ActionKind::Start | ActionKind::Stop)
                         | (ActionKind::Stop, ActionKind::Start | ActionKind::Delete)
+                        | (ActionKind::Delete, ActionKind::Start)
                         | (ActionKind::Start, ActionKind::Monitor { .. })
                         | (ActionKind::Demote, ActionKind::Stop)
                         | (ActionKind::Start, ActionKind::Promote)

@@ -48,12 +48,12 @@ fn instance_members(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<RscIdx> {
     }
 }
 
-/// Whether an instance of the anonymous clone that `lrm_id` names is active
-/// on `node`.
-pub fn instance_active_here(cluster: &Cluster<'_>, lrm_id: &str, node: NodeIdx) -> bool {
+/// Whether an instance of the anonymous clone that `lrm_id` names already
+/// has a record on `node`.
+pub fn instance_known_here(cluster: &Cluster<'_>, lrm_id: &str, node: NodeIdx) -> bool {
     anonymous_instances(cluster, lrm_id)
         .into_iter()
-        .any(|i| cluster.running_on(i).contains(&node))
+        .any(|i| cluster.history[i].iter().any(|(n, _)| *n == node))
 }
 
 /// The instances of an anonymous clone whose primitive `lrm_id` (`child` or

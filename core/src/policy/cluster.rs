@@ -68,7 +68,7 @@ impl Options {
                 "freeze" => NoQuorumPolicy::Freeze,
                 "ignore" => NoQuorumPolicy::Ignore,
                 "demote" => NoQuorumPolicy::Demote,
-                "suicide" => NoQuorumPolicy::Suicide,
+                "suicide" if suicide_allowed(cib) => NoQuorumPolicy::Suicide,
                 _ => NoQuorumPolicy::Stop,
             },
             symmetric: flag("symmetric-cluster", true),
@@ -90,6 +90,20 @@ impl Options {
     pub fn quorate_enough(&self) -> bool {
         self.have_quorum || self.no_quorum_policy == NoQuorumPolicy::Ignore
     }
+}
+
+/// Suicide is for a partition that lost quorum: the cluster has quorum now
+/// (so the policy is moot) or the CIB carries `no-quorum-panic`, which the
+/// controller sets when a quorate partition loses it. A cluster that was
+/// never quorate only stops resources, and without fencing suicide is
+/// meaningless, so both fall back to stop. crm_simulate reads the attribute
+/// as an integer: any value that is not a plain 0 (even "false") panics.
+fn suicide_allowed(cib: &Cib) -> bool {
+    let panic = cib
+        .extra_attr("no-quorum-panic")
+        .is_some_and(|v| v.trim().parse::<i64>() != Ok(0));
+    stonith_enabled(&cib.configuration)
+        && (panic || cib.extra_attr("have-quorum").is_some_and(is_true))
 }
 
 /// The working set of one scheduler run.
@@ -154,12 +168,12 @@ impl<'a> Cluster<'a> {
                     let target = self.resolve_lrm_id(&lrm_rsc.id, node);
                     match target {
                         Some(i) => self.history[i].push((node, h)),
-                        // An older record of an anonymous clone (say, kept
-                        // under the bare id) on a node where an instance is
-                        // active belongs to that instance: it is not an
-                        // orphan, and its stopped state changes nothing.
+                        // An inactive record of an anonymous clone on a node
+                        // where an instance that could take it already has
+                        // one (an active one, read first) describes that same
+                        // resource: it is no orphan to delete.
                         None if !active_pass
-                            && clone::instance_active_here(self, &lrm_rsc.id, node) => {}
+                            && clone::instance_known_here(self, &lrm_rsc.id, node) => {}
                         None => self.orphans.push((node, h)),
                     }
                 }

@@ -113,6 +113,9 @@ pub enum ActionKind {
     Delete,
     /// Lets a node that asked to leave shut down.
     Shutdown,
+    /// Asks a node whose `probe_complete` attribute is false to probe
+    /// everything again (Pacemaker's `probe_again`), in place of probes.
+    Reprobe,
 }
 
 /// The fencing verbs.
@@ -141,6 +144,7 @@ impl ActionKind {
             ActionKind::ClearFailcount => Cow::Borrowed("clear_failcount"),
             ActionKind::Delete => Cow::Borrowed("delete"),
             ActionKind::Shutdown => Cow::Borrowed("do_shutdown"),
+            ActionKind::Reprobe => Cow::Borrowed("probe_again"),
             ActionKind::Monitor { .. } | ActionKind::Cancel { .. } => Cow::Owned(self.to_string()),
         }
     }
@@ -166,6 +170,7 @@ impl fmt::Display for ActionKind {
             ActionKind::ClearFailcount => f.write_str("clear_failcount"),
             ActionKind::Delete => f.write_str("delete"),
             ActionKind::Shutdown => f.write_str("do_shutdown"),
+            ActionKind::Reprobe => f.write_str("probe_again"),
         }
     }
 }

@@ -57,6 +57,10 @@ pub struct RscHistory {
     /// records for this transition stay behind it and the resource still
     /// shows active here afterwards.
     pub pending_start_last: bool,
+    /// Recorded for another agent (class, provider or type) than the one
+    /// configured now: the record is deleted, and a copy running here is
+    /// stopped (and started again with the new agent if it stays).
+    pub agent_changed: bool,
 }
 
 const OCF_OK: i32 = 0;
@@ -146,6 +150,13 @@ pub fn replay(
         stop_failed: false,
         known: false,
         pending_start_last: false,
+        agent_changed: prim.is_some_and(|p| {
+            // A primitive built from a template has no agent of its own here.
+            p.template.is_none()
+                && (p.agent.class != lrm.class
+                    || p.agent.provider != lrm.provider
+                    || p.agent.kind != lrm.kind)
+        }),
     };
     let mut ops: Vec<&LrmRscOp> = lrm.ops.iter().collect();
     // An op without a call id yet (-1) is the newest.
@@ -170,6 +181,12 @@ pub fn replay(
         }
         if op.interval_ms > 0 {
             h.recurring.insert((op.operation.clone(), op.interval_ms));
+        } else if matches!(op.operation.as_str(), "start" | "migrate_from")
+            || (op.operation == "stop" && op.op_status == EXEC_DONE)
+        {
+            // A recurring op recorded before the latest start (or a clean
+            // stop) no longer runs: it is scheduled again, never cancelled.
+            h.recurring.clear();
         }
         apply(&mut h, op, prim, fencing, last_failure_key.as_deref());
     }

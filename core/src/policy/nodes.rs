@@ -64,6 +64,13 @@ impl NodeInfo {
         }
     }
 
+    /// Its (legacy) `probe_complete` attribute says its probes are not
+    /// done: the node is asked to probe everything again, and no single
+    /// probe is scheduled there meanwhile.
+    pub fn reprobe(&self) -> bool {
+        self.attr("probe_complete").is_some_and(|v| !is_true(v))
+    }
+
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.get(name).map(String::as_str)
     }

@@ -95,12 +95,11 @@ pub fn placement_report<T: ActionNames>(
     let mut actions: Vec<usize> = (0..t.action_count()).filter(|&i| !dropped(i)).collect();
     let fields = move |i: usize| {
         let node = t.node(i);
-        let who = t.rsc(i).map_or(node, |r| shown_id(t.outline(), r));
-        (who, t.kind(i).word(), node)
+        (who(t, i), t.kind(i).word(), node)
     };
     actions.sort_by(|&i, &j| {
         let (a, b) = (fields(i), fields(j));
-        compare_joined([a.0, &a.1, a.2], [b.0, &b.1, b.2])
+        compare_joined([&a.0, &a.1, a.2], [&b.0, &b.1, b.2])
     });
     let mut nodes = Vec::new();
     if !opts.no_nodes {
@@ -124,6 +123,18 @@ pub fn placement_report<T: ActionNames>(
         .chain(nodes)
         .chain(orders)
         .chain(rscs)
+}
+
+/// The first field of an action line: the resource as shown, else the
+/// node, except that a reprobe is named `probe_again-NODE` (its operation
+/// key in crm_simulate's graph).
+fn who<T: ActionNames>(t: &T, i: usize) -> std::borrow::Cow<'_, str> {
+    let node = t.node(i);
+    match t.rsc(i) {
+        Some(r) => shown_id(t.outline(), r).into(),
+        None if *t.kind(i) == ActionKind::Reprobe => format!("probe_again-{node}").into(),
+        None => node.into(),
+    }
 }
 
 /// An instance id as reports show it: anonymous clone instances without
@@ -194,11 +205,7 @@ fn rsc_lines(t: &Transition) -> Vec<String> {
 /// `order A B` lines: every pair of kept actions where A must complete
 /// before B, directly or through others, sorted.
 fn order_lines(t: &impl ActionNames, dropped: impl Fn(usize) -> bool) -> Vec<String> {
-    let key = |i: usize| {
-        let node = t.node(i);
-        let who = t.rsc(i).map_or(node, |r| shown_id(t.outline(), r));
-        format!("{who}:{}@{node}", t.kind(i))
-    };
+    let key = |i: usize| format!("{}:{}@{}", who(t, i), t.kind(i), t.node(i));
     let n = t.action_count();
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (a, b) in t.edge_list() {

@@ -45,6 +45,10 @@ pub struct Meta {
     /// 0 means no threshold.
     pub migration_threshold: i64,
     pub requires_quorum: bool,
+    /// `requires=fencing` (or unfencing) in force: the default with
+    /// stonith-enabled, except for fence devices, which need only quorum.
+    /// Without fencing nothing requires it.
+    pub requires_fencing: bool,
 }
 
 /// All resources, parents before children, in configuration order.
@@ -106,7 +110,7 @@ impl<'a> ResourceTable<'a> {
                 _ => None,
             },
             config: r,
-            meta: resolve_meta(config, &sets, in_clone),
+            meta: resolve_meta(config, &sets, in_clone, r),
         });
         let children: Vec<RscIdx> = match r {
             Resource::Group(g) => g
@@ -178,7 +182,12 @@ pub fn clone_max(c: &crate::cib::Clone, node_count: usize) -> usize {
         .unwrap_or(node_count)
 }
 
-fn resolve_meta(config: &Configuration, sets: &[&[crate::cib::AttrSet]], in_clone: bool) -> Meta {
+fn resolve_meta(
+    config: &Configuration,
+    sets: &[&[crate::cib::AttrSet]],
+    in_clone: bool,
+    r: &Resource,
+) -> Meta {
     let get = |name: &str| -> Option<&str> {
         sets.iter()
             .find_map(|s| lookup(s, name))
@@ -204,5 +213,10 @@ fn resolve_meta(config: &Configuration, sets: &[&[crate::cib::AttrSet]], in_clon
             .map_or(Score::INFINITY_VALUE, Score::value),
         // Fence devices default to needing quorum as well; only "nothing" frees them.
         requires_quorum: requires != Some("nothing"),
+        requires_fencing: crate::cib::verify::stonith_enabled(config)
+            && match requires {
+                Some(v) => matches!(v, "fencing" | "unfencing"),
+                None => !matches!(r, Resource::Primitive(p) if p.agent.class == "stonith"),
+            },
     }
 }

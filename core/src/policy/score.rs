@@ -143,18 +143,28 @@ fn apply_failure_bans(
     scores: &mut [NodeScores],
     notes: &mut [Vec<String>],
 ) {
+    // A hard or fatal error bans the whole clone (every instance, every
+    // member): the failure says the node (or every node) cannot run the
+    // resource, whichever instance met it. Outside a clone only the failed
+    // primitive is banned; its group follows through colocation.
+    let hard_scope: Vec<RscIdx> = match cluster.table.clone_of(idx) {
+        Some(c) => cluster.table.primitives(c),
+        None => vec![idx],
+    };
     for (node, h) in &cluster.history[idx] {
-        if h.banned_everywhere {
-            for n in 0..cluster.nodes.len() {
-                add(&mut scores[idx], n, Score::MINUS_INFINITY);
+        for &b in &hard_scope {
+            if h.banned_everywhere {
+                for n in 0..cluster.nodes.len() {
+                    add(&mut scores[b], n, Score::MINUS_INFINITY);
+                }
+                notes[b].push(format!(
+                    "fatal error: {}",
+                    h.failure.clone().unwrap_or_default()
+                ));
+            } else if h.banned_here {
+                add(&mut scores[b], *node, Score::MINUS_INFINITY);
+                notes[b].push(format!("banned from {} by a hard error", h.node));
             }
-            notes[idx].push(format!(
-                "fatal error: {}",
-                h.failure.clone().unwrap_or_default()
-            ));
-        } else if h.banned_here {
-            add(&mut scores[idx], *node, Score::MINUS_INFINITY);
-            notes[idx].push(format!("banned from {} by a hard error", h.node));
         }
     }
     for node in 0..cluster.nodes.len() {

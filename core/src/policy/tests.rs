@@ -52,6 +52,16 @@ golden!(
     stickiness_keeps,
     unclean_fenced,
     unordered_group_order,
+    suicide_never_quorate,
+    suicide_after_quorum_loss,
+    pending_node_blocks_start,
+    fence_device_active_on_lost_node,
+    reprobe_incomplete_node,
+    clone_hard_error_bans_clone,
+    agent_changed_deletes_record,
+    shutdown_node_probed,
+    restart_type_restarts,
+    clone_duplicate_record_kept,
 );
 
 /// A node never seen may run anything: with fencing, every start waits for

@@ -217,5 +217,64 @@ cases['group_member_failed_everywhere'] = cib(NOSTONITH, ['n1', 'n2'],
                attrs={'fail-count-app#start_0': 'INFINITY', 'last-failure-app#start_0': '1700000000'})
     + node_state('n2', merge(stopped('ip'), {'app': [op('app', 'start', 2, rc=1)]}),
                attrs={'fail-count-app#start_0': 'INFINITY', 'last-failure-app#start_0': '1700000000'}))
+FENCE = '<primitive id="fence" class="stonith" type="fence_dummy"/>'
+fence_running = {'fence': [op('fence', 'start', 2)]}
+fence_stopped = {'fence': [op('fence', 'monitor', 1, rc=7)]}
+# no-quorum-policy=suicide in a cluster that never had quorum (no
+# no-quorum-panic on the cib element): nothing is fenced, vip is blocked
+cases['suicide_never_quorate'] = cib({"stonith-enabled": "true", "no-quorum-policy": "suicide"}, ['n1', 'n2'],
+    FENCE + prim('vip'), '',
+    node_state('n1', merge(fence_stopped, stopped('vip'))) + node_state('n2', merge(fence_stopped, stopped('vip')))
+    ).replace('have-quorum="1"', 'have-quorum="0"')
+# the same after losing quorum (no-quorum-panic set): every node is fenced
+cases['suicide_after_quorum_loss'] = cases['suicide_never_quorate'].replace('have-quorum="0"', 'have-quorum="0" no-quorum-panic="1"')
+# n3 is up but has not joined (pending): vip, active nowhere and never
+# probed there, cannot start; web, known on n3, starts
+cases['pending_node_blocks_start'] = cib({"stonith-enabled": "true"}, ['n1', 'n2', 'n3'],
+    FENCE + prim('vip') + prim('web'), '',
+    node_state('n1', merge(fence_running, stopped('vip'), stopped('web')))
+    + node_state('n2', merge(fence_stopped, stopped('vip'), stopped('web')))
+    + node_state('n3', stopped('web')).replace('crmd="online" join="member" expected="member"', 'crmd="offline" join="down"'))
+# a fence device active on a lost node and on n2: it needs only quorum, so
+# the fence of n1 ends its copy there and n2's copy is not recovered; its
+# monitor, recorded before the latest start, is scheduled again
+cases['fence_device_active_on_lost_node'] = cib({"stonith-enabled": "true"}, ['n1', 'n2'],
+    FENCE.replace('/>', '><operations><op id="fence-monitor-10s" name="monitor" interval="10s"/></operations></primitive>'), '',
+    node_state('n1', fence_running, lost=True)
+    + node_state('n2', {'fence': [op('fence', 'monitor', 3, interval=10000), op('fence', 'start', 4)]}))
+# probe_complete=false on n2: a probe_again there instead of the probe of web
+cases['reprobe_incomplete_node'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + prim('web'), '',
+    node_state('n1', merge(running('vip'), stopped('web')))
+    + node_state('n2', stopped('vip'), attrs={'probe_complete': 'false'}))
+# a probe of an anonymous clone found the agent missing on n1: no instance
+# of the clone runs there
+cases['clone_hard_error_bans_clone'] = cib(NOSTONITH, ['n1', 'n2'], '<clone id="cx">' + prim('x') + '</clone>', '',
+    node_state('n1', {'x': [op('x', 'monitor', 1, rc=5)]}) + node_state('n2', stopped('x')))
+# records made with another agent than the configured one: vip (running
+# on n1 as ocf:pacemaker:Stateful) stops, its record is deleted and it
+# starts again; web's stopped record on n2 (another provider) is deleted
+cases['agent_changed_deletes_record'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + prim('web'), '',
+    node_state('n1', merge(running('vip'), stopped('web'))).replace(
+        '<lrm_resource id="vip" class="ocf" provider="pacemaker" type="Dummy">',
+        '<lrm_resource id="vip" class="ocf" provider="pacemaker" type="Stateful">')
+    + node_state('n2', merge(stopped('vip'), stopped('web'))).replace(
+        '<lrm_resource id="web" class="ocf" provider="pacemaker" type="Dummy">',
+        '<lrm_resource id="web" class="ocf" provider="heartbeat" type="Dummy">'))
+# a node shutting down is still probed (web has no record on n1)
+cases['shutdown_node_probed'] = cib(NOSTONITH, ['n1', 'n2'], prim('vip') + prim('web'), '',
+    node_state('n1', running('vip'), attrs={'shutdown': '1234'})
+    + node_state('n2', merge(stopped('vip'), stopped('web'))))
+# db recovers from a failed monitor; app is after db by an optional order,
+# and its restart-type=restart (deprecated) makes it restart with db
+cases['restart_type_restarts'] = cib(NOSTONITH, ['n1', 'n2'],
+    prim('db') + prim('app').replace('</primitive>', '<meta_attributes id="app-meta"><nvpair id="app-rt" name="restart-type" value="restart"/></meta_attributes></primitive>'),
+    '<rsc_order id="db-then-app" first="db" then="app" kind="Optional"/>'
+    '<rsc_location id="db-n1" rsc="db" node="n1" score="100"/><rsc_location id="app-n1" rsc="app" node="n1" score="100"/>',
+    node_state('n1', merge({'db': [op('db', 'start', 2), op('db', 'monitor', 4, rc=1, interval=10000)]}, running('app')))
+    + node_state('n2', merge(stopped('db'), stopped('app'))))
+# an anonymous clone with two records on n1, x:0 running and x stopped:
+# both describe the one instance there, so neither is deleted as an orphan
+cases['clone_duplicate_record_kept'] = cib(NOSTONITH, ['n1'], '<clone id="cx">' + prim('x') + '</clone>', '',
+    node_state('n1', {'x': [op('x', 'stop', 5)], 'x:0': [op('x:0', 'start', 6), op('x:0', 'monitor', 7, interval=10000)]}))
 for name, text in cases.items():
     open(f'{name}.xml', 'w').write(text)
