@@ -38,11 +38,25 @@ pub struct RscPlan {
     pub promotable: bool,
 }
 
+/// The reason of a restart or reload for a changed definition.
+pub const DEFINITION_CHANGE: &str = "resource definition change";
+
+/// Why a changed definition restarts a resource on `n`.
+fn restart_reason(changes: &super::definition::Changes, n: NodeIdx) -> &'static str {
+    if changes.param_restart.contains(&n) {
+        DEFINITION_CHANGE
+    } else {
+        "the agent changed, or a reload found its start pending"
+    }
+}
+
 /// Plans for every resource (empty for non-primitives) and the nodes fenced.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub rscs: Vec<RscPlan>,
     pub fenced: Vec<(NodeIdx, Reason)>,
+    /// Per primitive, what its changed definition demands.
+    pub changes: Vec<super::definition::Changes>,
 }
 
 /// Decides starts and stops for every primitive.
@@ -54,22 +68,32 @@ pub fn plan(
 ) -> Plan {
     let fenced = super::fencing::nodes_to_fence(cluster);
     let is_fenced = |n: NodeIdx| fenced.iter().any(|(f, _)| *f == n);
+    let changes = super::definition::changes(cluster);
     let mut rscs = vec![RscPlan::default(); cluster.table.rscs.len()];
     for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
         if rsc.kind != RscKind::Primitive {
             continue;
         }
-        rscs[idx] = initial_plan(cluster, assignment, idx, &is_fenced);
+        rscs[idx] = initial_plan(cluster, assignment, idx, &is_fenced, &changes[idx]);
     }
     propagate_restarts(cluster, assignment, orders, &mut rscs);
     propagate_unrunnable(cluster, colocs, orders, &mut rscs);
     let roles = super::promotion::next_roles(cluster, colocs, assignment);
-    plan_roles(cluster, &roles, &mut rscs);
-    Plan { rscs, fenced }
+    plan_roles(cluster, &roles, &mut rscs, &changes);
+    Plan {
+        rscs,
+        fenced,
+        changes,
+    }
 }
 
 /// Promotes and demotes promotable clone instances toward their next role.
-fn plan_roles(cluster: &Cluster<'_>, roles: &[Option<RunRole>], rscs: &mut [RscPlan]) {
+fn plan_roles(
+    cluster: &Cluster<'_>,
+    roles: &[Option<RunRole>],
+    rscs: &mut [RscPlan],
+    plan_changes: &[super::definition::Changes],
+) {
     for idx in 0..rscs.len() {
         if cluster.table.rscs[idx].kind != RscKind::Primitive {
             continue;
@@ -101,10 +125,17 @@ fn plan_roles(cluster: &Cluster<'_>, roles: &[Option<RunRole>], rscs: &mut [RscP
                 continue;
             }
             let stays = finals.contains(n) && wants_promoted;
+            // A restart for a changed definition goes through the demote.
+            let restarts = plan_changes[idx].restart.contains(n)
+                && rscs[idx].stops.iter().any(|(s, _)| s == n);
             if !stays {
                 rscs[idx]
                     .demote
                     .push((*n, Reason::Placement("gives up the promoted role".into())));
+            } else if restarts {
+                rscs[idx]
+                    .demote
+                    .push((*n, Reason::AdminChange(DEFINITION_CHANGE.into())));
             }
         }
         if wants_promoted {
@@ -127,6 +158,7 @@ fn initial_plan(
     assignment: &Assignment,
     idx: RscIdx,
     is_fenced: &dyn Fn(NodeIdx) -> bool,
+    changes: &super::definition::Changes,
 ) -> RscPlan {
     let rsc = &cluster.table.rscs[idx];
     let running = cluster.running_on(idx);
@@ -176,6 +208,8 @@ fn initial_plan(
             Some(Reason::Placement(stop_reason(
                 cluster, assignment, idx, n, next,
             )))
+        } else if changes.restart.contains(&n) {
+            Some(Reason::AdminChange(restart_reason(changes, n).into()))
         } else if !quorum_ok {
             Some(Reason::NodeEvent("the partition has no quorum".into()))
         } else {
@@ -193,7 +227,9 @@ fn initial_plan(
             .is_some_and(|h| h.pending_start_last);
         if !running.contains(&m) || stopping_here || start_pending {
             let runnable = quorum_ok && !plan.frozen;
-            let reason = if stopping_here {
+            let reason = if stopping_here && changes.restart.contains(&m) {
+                Reason::AdminChange(restart_reason(changes, m).into())
+            } else if stopping_here {
                 Reason::Failure(format!(
                     "recovering {} on {}",
                     rsc.id, cluster.nodes[m].name
@@ -593,7 +629,6 @@ pub fn probe_nodes(cluster: &Cluster<'_>, idx: RscIdx) -> Vec<NodeIdx> {
             node.online
                 && !node.unclean
                 && !node.pending
-                && !node.shutdown
                 && siblings
                     .iter()
                     .all(|&s| !cluster.history_on(s, n).is_some_and(|h| h.known))
