@@ -41,6 +41,15 @@ pub struct Changes {
 /// The changes of every primitive (empty for other entries).
 pub fn changes(cluster: &Cluster<'_>) -> Vec<Changes> {
     let mut out = vec![Changes::default(); cluster.table.rscs.len()];
+    // Every record by (node, id): one pass, not a search per history.
+    let mut records: BTreeMap<(&str, &str), &LrmResource> = BTreeMap::new();
+    for state in &cluster.cib.status.node_states {
+        for r in state.lrm.iter().flat_map(|l| l.resources.iter()) {
+            records
+                .entry((state.uname.as_str(), r.id.as_str()))
+                .or_insert(r);
+        }
+    }
     for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
         if rsc.kind != RscKind::Primitive {
             continue;
@@ -56,7 +65,10 @@ pub fn changes(cluster: &Cluster<'_>) -> Vec<Changes> {
             if !available {
                 continue;
             }
-            let Some(lrm) = lrm_record(cluster, &node.name, &h.lrm_id) else {
+            let Some(lrm) = records
+                .get(&(node.name.as_str(), h.lrm_id.as_str()))
+                .copied()
+            else {
                 continue;
             };
             let agent_changed = lrm.class != prim.agent.class
@@ -89,20 +101,6 @@ pub fn changes(cluster: &Cluster<'_>) -> Vec<Changes> {
         }
     }
     out
-}
-
-fn lrm_record<'c>(cluster: &Cluster<'c>, node: &str, lrm_id: &str) -> Option<&'c LrmResource> {
-    cluster
-        .cib
-        .status
-        .node_states
-        .iter()
-        .find(|s| s.uname == node)?
-        .lrm
-        .as_ref()?
-        .resources
-        .iter()
-        .find(|r| r.id == lrm_id)
 }
 
 /// The operations since the last start (or what implies one), in call
