@@ -138,6 +138,7 @@ mod tests {
             last_rc_change_s: at,
             exec_time_ms: 0,
             transition_key: String::new(),
+            op_digest: None,
             exit_reason: String::new(),
         }
     }

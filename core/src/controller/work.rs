@@ -29,6 +29,7 @@ pub fn for_action(cib: &Cib, action: &Action, tag: ActionTag) -> Option<Work> {
         ActionKind::Stop => ("stop", 0, 0),
         ActionKind::Promote => ("promote", 0, 0),
         ActionKind::Demote => ("demote", 0, 0),
+        ActionKind::Reload => ("reload-agent", 0, 0),
         ActionKind::Monitor { interval_ms } => ("monitor", *interval_ms, 0),
         ActionKind::Cancel { task, interval_ms } => {
             return Some(Work::Cancel {
@@ -57,6 +58,7 @@ pub fn for_action(cib: &Cib, action: &Action, tag: ActionTag) -> Option<Work> {
             "{}:{}:{}:cohort-{}",
             tag.action, tag.transition.seq, expected_rc, tag.transition.dc
         ),
+        digest: crate::policy::definition::op_digest(cib, &rsc, &action.node, task, interval_ms),
         rsc,
     }))
 }

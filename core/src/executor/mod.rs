@@ -54,6 +54,9 @@ pub struct OpSpec {
     pub expected_rc: i32,
     /// `action:transition:expected_rc:cohort`.
     pub transition_key: String,
+    /// The parameters' digest (`op-digest`), as the scheduler recomputes
+    /// it to notice a changed definition.
+    pub digest: Option<String>,
 }
 
 /// `Output::Exec`: run this agent action now, within `timeout_ms`.
@@ -344,6 +347,7 @@ fn make_record(spec: &OpSpec, call_id: i64, outcome: &OpOutcome) -> OpRecord {
         exec_time_ms: outcome.exec_time_ms,
         transition_key: spec.transition_key.clone(),
         exit_reason: outcome.exit_reason.clone(),
+        op_digest: spec.digest.clone(),
     }
 }
 

@@ -53,6 +53,8 @@ pub struct OpRecord {
     /// `action:transition:expected_rc:cohort`.
     pub transition_key: String,
     pub exit_reason: String,
+    /// `op-digest`: the parameters the op ran with.
+    pub op_digest: Option<String>,
 }
 
 impl OpRecord {
@@ -70,7 +72,7 @@ impl OpRecord {
             last_run: None,
             exec_time_ms: Some(self.exec_time_ms),
             queue_time_ms: Some(0),
-            op_digest: None,
+            op_digest: self.op_digest.clone(),
             transition_key: Some(self.transition_key.clone()),
             transition_magic: Some(format!(
                 "{}:{};{}",

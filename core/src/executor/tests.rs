@@ -14,6 +14,7 @@ fn spec(action: &str, interval_ms: u64, expected_rc: i32) -> OpSpec {
         params: vec![("ip".into(), "10.0.0.1".into())],
         expected_rc,
         transition_key: "1:1:0:cohort".into(),
+        digest: None,
     }
 }
 

@@ -83,6 +83,9 @@ struct Moves {
     stop: bool,
     promote: bool,
     demote: bool,
+    reload: bool,
+    /// The start is a restart for changed parameters.
+    definition_change: bool,
 }
 
 fn change(cluster: &Cluster<'_>, t: &Transition, idx: RscIdx) -> Option<Change> {
@@ -94,14 +97,21 @@ fn change(cluster: &Cluster<'_>, t: &Transition, idx: RscIdx) -> Option<Change> 
         .filter(|a| a.rsc.as_deref() == Some(&rsc.id))
     {
         match a.kind {
-            ActionKind::Start => moves.start = true,
+            ActionKind::Start => {
+                moves.start = true;
+                moves.definition_change |= matches!(
+                    &a.reason,
+                    Reason::AdminChange(why) if why == crate::policy::actions::DEFINITION_CHANGE
+                );
+            }
+            ActionKind::Reload => moves.reload = true,
             ActionKind::Stop => moves.stop = true,
             ActionKind::Promote => moves.promote = true,
             ActionKind::Demote => moves.demote = true,
             _ => {}
         }
     }
-    if !(moves.start || moves.stop || moves.promote || moves.demote) {
+    if !(moves.start || moves.stop || moves.promote || moves.demote || moves.reload) {
         return None;
     }
     let promotable = cluster.table.clone_of(idx).is_some_and(|c| {
@@ -146,6 +156,7 @@ fn change(cluster: &Cluster<'_>, t: &Transition, idx: RscIdx) -> Option<Change> 
                 "Restart"
             }
         }
+        (Some(o), Some(d)) if o == d && moves.reload && !moves.stop => "Reload",
         (Some(o), Some(d)) if o == d && next > role => "Promote",
         (Some(o), Some(d)) if o == d && next < role => "Demote",
         (Some(o), Some(d)) if o == d => return None,
@@ -160,6 +171,8 @@ fn change(cluster: &Cluster<'_>, t: &Transition, idx: RscIdx) -> Option<Change> 
     // keep that chain yet, so every stop reads as the common case.
     let reason = if word == "Stop" {
         "  due to node availability"
+    } else if word == "Restart" && moves.definition_change {
+        "  due to resource definition change"
     } else {
         ""
     };

@@ -42,11 +42,25 @@ pub struct RscPlan {
     pub assigned: Option<(NodeIdx, RunRole)>,
 }
 
+/// The reason of a restart or reload for a changed definition.
+pub const DEFINITION_CHANGE: &str = "resource definition change";
+
+/// Why a changed definition restarts a resource on `n`.
+fn restart_reason(changes: &super::definition::Changes, n: NodeIdx) -> &'static str {
+    if changes.param_restart.contains(&n) {
+        DEFINITION_CHANGE
+    } else {
+        "the agent changed, or a reload found its start pending"
+    }
+}
+
 /// Plans for every resource (empty for non-primitives) and the nodes fenced.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub rscs: Vec<RscPlan>,
     pub fenced: Vec<(NodeIdx, Reason)>,
+    /// Per primitive, what its changed definition demands.
+    pub changes: Vec<super::definition::Changes>,
 }
 
 /// Decides starts and stops for every primitive.
@@ -58,18 +72,23 @@ pub fn plan(
 ) -> Plan {
     let fenced = super::fencing::nodes_to_fence(cluster);
     let is_fenced = |n: NodeIdx| fenced.iter().any(|(f, _)| *f == n);
+    let changes = super::definition::changes(cluster);
     let mut rscs = vec![RscPlan::default(); cluster.table.rscs.len()];
     for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
         if rsc.kind != RscKind::Primitive {
             continue;
         }
-        rscs[idx] = initial_plan(cluster, assignment, idx, &is_fenced);
+        rscs[idx] = initial_plan(cluster, assignment, idx, &is_fenced, &changes[idx]);
     }
     propagate_restarts(cluster, assignment, orders, &mut rscs);
     propagate_unrunnable(cluster, colocs, orders, &mut rscs);
     let roles = super::promotion::next_roles(cluster, colocs, assignment);
-    plan_roles(cluster, assignment, &roles, &mut rscs);
-    Plan { rscs, fenced }
+    plan_roles(cluster, assignment, &roles, &mut rscs, &changes);
+    Plan {
+        rscs,
+        fenced,
+        changes,
+    }
 }
 
 /// Promotes and demotes promotable clone instances toward their next role.
@@ -78,6 +97,7 @@ fn plan_roles(
     assignment: &Assignment,
     roles: &[Option<RunRole>],
     rscs: &mut [RscPlan],
+    plan_changes: &[super::definition::Changes],
 ) {
     for idx in 0..rscs.len() {
         if cluster.table.rscs[idx].kind != RscKind::Primitive {
@@ -116,10 +136,16 @@ fn plan_roles(
             // that restarts it here.
             let stopping = rscs[idx].stops.iter().any(|(s, _)| s == n);
             let stays = finals.contains(n) && wants_promoted && !stopping;
+            // A restart for a changed definition goes through the demote.
+            let restarts = plan_changes[idx].restart.contains(n) && stopping;
             if !stays {
                 rscs[idx]
                     .demote
                     .push((*n, Reason::Placement("gives up the promoted role".into())));
+            } else if restarts {
+                rscs[idx]
+                    .demote
+                    .push((*n, Reason::AdminChange(DEFINITION_CHANGE.into())));
             }
         }
         if wants_promoted {
@@ -142,6 +168,7 @@ fn initial_plan(
     assignment: &Assignment,
     idx: RscIdx,
     is_fenced: &dyn Fn(NodeIdx) -> bool,
+    changes: &super::definition::Changes,
 ) -> RscPlan {
     let rsc = &cluster.table.rscs[idx];
     let running = cluster.running_on(idx);
@@ -209,6 +236,8 @@ fn initial_plan(
             Some(Reason::Placement(stop_reason(
                 cluster, assignment, idx, n, next,
             )))
+        } else if changes.restart.contains(&n) {
+            Some(Reason::AdminChange(restart_reason(changes, n).into()))
         } else if h.agent_changed && node.can_run() {
             Some(Reason::AdminChange(format!(
                 "{} runs with another agent than configured",
@@ -238,7 +267,9 @@ fn initial_plan(
         }
         if !running.contains(&m) || stopping_here || start_pending {
             let runnable = quorum_ok && !plan.frozen && !probe_blocked;
-            let reason = if stopping_here {
+            let reason = if stopping_here && changes.restart.contains(&m) {
+                Reason::AdminChange(restart_reason(changes, m).into())
+            } else if stopping_here {
                 Reason::Failure(format!(
                     "recovering {} on {}",
                     rsc.id, cluster.nodes[m].name

@@ -190,6 +190,22 @@ impl Builder<'_, '_> {
             if let Some((m, true, why)) = &p.start {
                 self.push(Some(id), ActionKind::Start, *m, why.clone());
             }
+            let changes = &plan.changes[idx];
+            let changed = || Reason::AdminChange(actions::DEFINITION_CHANGE.into());
+            for &n in &changes.clear_failcount {
+                self.push(Some(id), ActionKind::ClearFailcount, n, changed());
+            }
+            for &n in &changes.delete {
+                self.push(Some(id), ActionKind::Delete, n, changed());
+            }
+            for &n in &changes.reload {
+                // A stop (or a fresh start) applies the new parameters anyway.
+                let stops = p.stops.iter().any(|(s, _)| *s == n);
+                let starts = p.start.as_ref().is_some_and(|s| s.0 == n);
+                if !p.frozen && !stops && !starts {
+                    self.push(Some(id), ActionKind::Reload, n, changed());
+                }
+            }
             for (n, why) in &p.demote {
                 self.push(Some(id), ActionKind::Demote, *n, why.clone());
             }
@@ -233,7 +249,11 @@ impl Builder<'_, '_> {
                     .unwrap_or_default();
                 let intervals = actions::monitor_intervals(cluster, idx, role);
                 for interval_ms in intervals {
-                    if starting || !recorded.contains(&("monitor".to_string(), interval_ms)) {
+                    let stale = changes.monitors.contains(&(n, interval_ms));
+                    if starting
+                        || stale
+                        || !recorded.contains(&("monitor".to_string(), interval_ms))
+                    {
                         self.push(
                             Some(id),
                             ActionKind::Monitor { interval_ms },
@@ -438,6 +458,7 @@ impl Builder<'_, '_> {
                     (ActionKind::Probe, ActionKind::Start | ActionKind::Stop)
                         | (ActionKind::Stop, ActionKind::Start | ActionKind::Delete)
                         | (ActionKind::Delete, ActionKind::Start)
+                        | (ActionKind::Reload, ActionKind::Monitor { .. })
                         | (ActionKind::Start, ActionKind::Monitor { .. })
                         | (ActionKind::Demote, ActionKind::Stop)
                         | (ActionKind::Start, ActionKind::Promote)

@@ -29,14 +29,39 @@ fn attr_id<'c>(cluster: &'c Cluster<'_>, idx: RscIdx) -> &'c str {
     }
 }
 
+/// True when attribute `key` is `<stem>` or `<stem>#...`; for an
+/// anonymous clone instance also with an instance number after the stem
+/// (`fail-count-pingd:0`, as older Pacemaker wrote them: bug-lf-2106).
+fn names(key: &str, stem: &str, anonymous: bool) -> bool {
+    let Some(mut rest) = key.strip_prefix(stem) else {
+        return false;
+    };
+    if anonymous {
+        if let Some(n) = rest.strip_prefix(':') {
+            let digits = n.len() - n.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if digits > 0 {
+                rest = &n[digits..];
+            }
+        }
+    }
+    rest.is_empty() || rest.starts_with('#')
+}
+
+/// An anonymous clone instance: its failures are recorded under the
+/// clone's primitive id.
+fn anonymous(cluster: &Cluster<'_>, idx: RscIdx) -> bool {
+    let rsc = &cluster.table.rscs[idx];
+    rsc.id != rsc.base_id && attr_id(cluster, idx) == rsc.base_id
+}
+
 /// The scores of `<prefix><id>` and `<prefix><id>#...` on `node`.
-fn collect(cluster: &Cluster<'_>, node: NodeIdx, prefix: &str, id: &str) -> Vec<Score> {
-    let plain = format!("{prefix}{id}");
-    let per_op = format!("{prefix}{id}#");
+fn collect(cluster: &Cluster<'_>, node: NodeIdx, prefix: &str, idx: RscIdx) -> Vec<Score> {
+    let stem = format!("{prefix}{}", attr_id(cluster, idx));
+    let anonymous = anonymous(cluster, idx);
     cluster.nodes[node]
         .attrs
         .iter()
-        .filter(|(k, _)| **k == plain || k.starts_with(&per_op))
+        .filter(|(k, _)| names(k, &stem, anonymous))
         .filter_map(|(_, v)| Score::parse(v).ok())
         .collect()
 }
@@ -74,14 +99,13 @@ pub fn expires_at_s(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> Option
     if timeout <= 0 {
         return None;
     }
-    let id = attr_id(cluster, idx);
     // Epoch seconds, far above a score's INFINITY: read as integers.
-    let plain = format!("last-failure-{id}");
-    let per_op = format!("last-failure-{id}#");
+    let stem = format!("last-failure-{}", attr_id(cluster, idx));
+    let anonymous = anonymous(cluster, idx);
     let last = cluster.nodes[node]
         .attrs
         .iter()
-        .filter(|(k, _)| **k == plain || k.starts_with(&per_op))
+        .filter(|(k, _)| names(k, &stem, anonymous))
         .filter_map(|(_, v)| v.trim().parse::<i64>().ok())
         .max()?;
     (last > 0).then(|| last.saturating_add(timeout))
@@ -92,8 +116,7 @@ pub fn expires_at_s(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> Option
 /// once failure-timeout has passed since the last failure (Pacemaker
 /// expires them all together, when now is past last-failure + timeout).
 pub fn fail_count(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> Score {
-    let id = attr_id(cluster, idx);
-    let count = collect(cluster, node, "fail-count-", id)
+    let count = collect(cluster, node, "fail-count-", idx)
         .into_iter()
         .fold(Score::ZERO, |a, b| a + b);
     if count.value() > 0 {
@@ -125,8 +148,7 @@ pub fn next_expiry_s(cluster: &Cluster<'_>, now_s: i64) -> Option<i64> {
             continue;
         }
         for node in 0..cluster.nodes.len() {
-            let id = attr_id(cluster, idx);
-            let counted = collect(cluster, node, "fail-count-", id)
+            let counted = collect(cluster, node, "fail-count-", idx)
                 .iter()
                 .any(|s| s.value() > 0);
             let Some(expiry) = expires_at_s(cluster, idx, node).filter(|_| counted) else {

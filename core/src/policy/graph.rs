@@ -109,8 +109,11 @@ pub enum ActionKind {
     },
     /// Clears a resource's fail-count on the node.
     ClearFailcount,
-    /// Removes the history of a resource the configuration no longer has.
+    /// Removes the history of a resource the configuration no longer has,
+    /// or whose agent changed.
     Delete,
+    /// Applies changed parameters without a restart (`reload-agent`).
+    Reload,
     /// Lets a node that asked to leave shut down.
     Shutdown,
     /// Asks a node whose `probe_complete` attribute is false to probe
@@ -143,6 +146,7 @@ impl ActionKind {
             } => Cow::Borrowed("fence_off"),
             ActionKind::ClearFailcount => Cow::Borrowed("clear_failcount"),
             ActionKind::Delete => Cow::Borrowed("delete"),
+            ActionKind::Reload => Cow::Borrowed("reload-agent"),
             ActionKind::Shutdown => Cow::Borrowed("do_shutdown"),
             ActionKind::Reprobe => Cow::Borrowed("probe_again"),
             ActionKind::Monitor { .. } | ActionKind::Cancel { .. } => Cow::Owned(self.to_string()),
@@ -169,6 +173,7 @@ impl fmt::Display for ActionKind {
             } => f.write_str("fence_off"),
             ActionKind::ClearFailcount => f.write_str("clear_failcount"),
             ActionKind::Delete => f.write_str("delete"),
+            ActionKind::Reload => f.write_str("reload-agent"),
             ActionKind::Shutdown => f.write_str("do_shutdown"),
             ActionKind::Reprobe => f.write_str("probe_again"),
         }

@@ -161,6 +161,9 @@ fn inject_op(cib: &mut Cib, op: &OpSpec, now: i64) -> Result<(), InjectError> {
             _ => None,
         })
         .ok_or_else(|| InjectError::UnknownResource(op.rsc.clone()))?;
+    // Recorded with the digest of the current parameters, as an executor
+    // would: the next run must not see a changed definition.
+    let digest = super::definition::op_digest(cib, &op.rsc, &op.node, &op.task, op.interval_ms);
     let state = node_state(cib, &op.node)?;
     // A failure counts, except a probe finding the resource stopped.
     if op.rc != 0 && !(op.rc == 7 && op.interval_ms == 0) {
@@ -234,6 +237,7 @@ fn inject_op(cib: &mut Cib, op: &OpSpec, now: i64) -> Result<(), InjectError> {
             transition_magic: Some(format!("0:{};{transition_key}", op.rc)),
             transition_key: Some(transition_key.clone()),
             on_node: Some(op.node.clone()),
+            op_digest: digest.clone(),
             ..LrmRscOp::default()
         };
         match rsc.ops.iter_mut().find(|o| o.id == id) {

@@ -9,7 +9,9 @@
 //! 3. [`colocation`], [`placement`]: colocations and the assignment of each
 //!    resource to a node;
 //! 4. [`order`], [`actions`], [`fencing`]: starts, stops, restarts, probes,
-//!    monitors and fencing;
+//!    monitors and fencing; [`definition`] (with [`digest`]): what a
+//!    definition changed since the history was recorded demands (restart,
+//!    reload, monitors issued again, history deleted);
 //! 5. [`build`]: the transition with ordering edges and reasons, and
 //!    [`report`]: the `--placement` lines.
 //!
@@ -21,6 +23,8 @@ pub mod build;
 pub mod clone;
 pub mod cluster;
 pub mod colocation;
+pub mod definition;
+pub mod digest;
 pub mod failure;
 pub mod fencing;
 pub mod graph;

@@ -33,6 +33,7 @@ golden!(
     clone_history_numbering,
     clone_instance_stays,
     coloc_primary_unrunnable,
+    definition_changes,
     demote_cancels_monitor,
     colocation_follows,
     colocation_loop,
