@@ -117,6 +117,9 @@ pub struct Cluster<'a> {
     pub history: Vec<Vec<(NodeIdx, RscHistory)>>,
     /// Histories of resources the configuration no longer has.
     pub orphans: Vec<(NodeIdx, RscHistory)>,
+    /// Fail-counts whose last failure was of an operation defined otherwise
+    /// since: cleared, and not counted (see [`super::definition::stale_failures`]).
+    pub stale_failures: Vec<(RscIdx, NodeIdx)>,
 }
 
 impl<'a> Cluster<'a> {
@@ -131,8 +134,10 @@ impl<'a> Cluster<'a> {
             history: vec![Vec::new(); table.rscs.len()],
             table,
             orphans: Vec::new(),
+            stale_failures: Vec::new(),
         };
         cluster.unpack_histories();
+        cluster.stale_failures = super::definition::stale_failures(&cluster);
         cluster.apply_node_failures();
         cluster
     }

@@ -96,9 +96,12 @@ pub fn changes(cluster: &Cluster<'_>) -> Vec<Changes> {
                 c,
             );
             if changed && super::failure::fail_count(cluster, idx, *n).value() != 0 {
-                c.clear_failcount.push(*n);
+                push_unique(&mut c.clear_failcount, *n);
             }
         }
+    }
+    for &(idx, n) in &cluster.stale_failures {
+        push_unique(&mut out[idx].clear_failcount, n);
     }
     out
 }
@@ -162,25 +165,8 @@ fn check_ops(
             // monitor injected).
             continue;
         }
-        let mut op_params = BTreeMap::new();
-        if let Some(o) = configured {
-            digest::collect_sets(&o.params, node, &mut op_params);
-        }
-        let input = DigestInput {
-            params: &params,
-            op_params: &op_params,
-            interval_ms,
-            timeout_ms: digest::op_timeout_ms(
-                &cluster.cib.configuration,
-                prim,
-                &params,
-                configured,
-                task,
-            ),
-            fencing: prim.agent.class == "stonith",
-        };
-        let change = digest::compare(&input, op);
-        if change == DigestChange::Match || secure_only(&input, op) {
+        let change = changed_since(cluster, prim, &params, node, op, configured);
+        if change == DigestChange::Match {
             continue;
         }
         changed = true;
@@ -204,6 +190,86 @@ fn check_ops(
         }
     }
     changed
+}
+
+/// How `op`'s recorded digests compare with its definition now (a change
+/// of masked secrets only counts as none: see [`secure_only`]).
+fn changed_since(
+    cluster: &Cluster<'_>,
+    prim: &Primitive,
+    params: &BTreeMap<String, String>,
+    node: &super::nodes::NodeInfo,
+    op: &LrmRscOp,
+    configured: Option<&crate::cib::Op>,
+) -> DigestChange {
+    let mut op_params = BTreeMap::new();
+    if let Some(o) = configured {
+        digest::collect_sets(&o.params, node, &mut op_params);
+    }
+    let task = op.operation.as_str();
+    let input = DigestInput {
+        params,
+        op_params: &op_params,
+        interval_ms: op.interval_ms,
+        timeout_ms: digest::op_timeout_ms(
+            &cluster.cib.configuration,
+            prim,
+            params,
+            configured,
+            task,
+        ),
+        fencing: prim.agent.class == "stonith",
+    };
+    let change = digest::compare(&input, op);
+    if change != DigestChange::Match && secure_only(&input, op) {
+        return DigestChange::Match;
+    }
+    change
+}
+
+/// Fail-counts Pacemaker clears because the last failure (of a start or a
+/// monitor, a probe included) ran with parameters that have changed since,
+/// whatever the count: the failure no longer says anything about the
+/// resource as now defined, so it is not counted either (bug-5025-4: the
+/// resource starts again where it failed).
+pub fn stale_failures(cluster: &Cluster<'_>) -> Vec<(RscIdx, NodeIdx)> {
+    let mut out = Vec::new();
+    for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
+        let Some(prim) = rsc.prim else { continue };
+        for (n, h) in &cluster.history[idx] {
+            let node = &cluster.nodes[*n];
+            let Some(lrm) = node_record(cluster, &node.name, &h.lrm_id) else {
+                continue;
+            };
+            let params = digest::resource_params(&param_chain(cluster, idx), node);
+            let stale = lrm.ops.iter().any(|op| {
+                op.id.contains("last_failure")
+                    && matches!(op.operation.as_str(), "start" | "monitor")
+                    && op.op_digest.is_some()
+                    && {
+                        let configured = digest::configured_op(prim, &op.operation, op.interval_ms);
+                        changed_since(cluster, prim, &params, node, op, configured)
+                            != DigestChange::Match
+                    }
+            });
+            if stale && !out.contains(&(idx, *n)) {
+                out.push((idx, *n));
+            }
+        }
+    }
+    out
+}
+
+/// The status section's record of `lrm_id` on the node named `node`.
+fn node_record<'c>(cluster: &Cluster<'c>, node: &str, lrm_id: &str) -> Option<&'c LrmResource> {
+    cluster
+        .cib
+        .status
+        .node_states
+        .iter()
+        .filter(|s| s.uname == node)
+        .flat_map(|s| s.lrm.iter().flat_map(|l| l.resources.iter()))
+        .find(|r| r.id == lrm_id)
 }
 
 /// crm_simulate runs sanitized: a record whose secure digest (over the

@@ -116,6 +116,9 @@ pub fn expires_at_s(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> Option
 /// once failure-timeout has passed since the last failure (Pacemaker
 /// expires them all together, when now is past last-failure + timeout).
 pub fn fail_count(cluster: &Cluster<'_>, idx: RscIdx, node: NodeIdx) -> Score {
+    if cluster.stale_failures.contains(&(idx, node)) {
+        return Score::ZERO;
+    }
     let count = collect(cluster, node, "fail-count-", idx)
         .into_iter()
         .fold(Score::ZERO, |a, b| a + b);
