@@ -92,15 +92,21 @@ pub fn placement_report<T: ActionNames>(
     opts: PlacementOptions,
 ) -> impl Iterator<Item = String> + '_ {
     let dropped = move |i: usize| opts.no_probes && *t.kind(i) == ActionKind::Probe;
-    let mut actions: Vec<usize> = (0..t.action_count()).filter(|&i| !dropped(i)).collect();
+    let actions: Vec<usize> = (0..t.action_count()).filter(|&i| !dropped(i)).collect();
     let fields = move |i: usize| {
         let node = t.node(i);
         (who(t, i), t.kind(i).word(), node)
     };
-    actions.sort_by(|&i, &j| {
-        let (a, b) = (fields(i), fields(j));
+    // Each line's fields are worked out once, not at every comparison (the
+    // shown id looks the instance up among the anonymous ones).
+    let keys: Vec<_> = actions.iter().map(|&i| fields(i)).collect();
+    let mut order: Vec<usize> = (0..actions.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (a, b) = (&keys[x], &keys[y]);
         compare_joined([&a.0, &a.1, a.2], [&b.0, &b.1, b.2])
     });
+    drop(keys);
+    let actions: Vec<usize> = order.into_iter().map(|k| actions[k]).collect();
     let mut nodes = Vec::new();
     if !opts.no_nodes {
         for n in &t.outline().nodes {
