@@ -41,15 +41,7 @@ pub struct Changes {
 /// The changes of every primitive (empty for other entries).
 pub fn changes(cluster: &Cluster<'_>) -> Vec<Changes> {
     let mut out = vec![Changes::default(); cluster.table.rscs.len()];
-    // Every record by (node, id): one pass, not a search per history.
-    let mut records: BTreeMap<(&str, &str), &LrmResource> = BTreeMap::new();
-    for state in &cluster.cib.status.node_states {
-        for r in state.lrm.iter().flat_map(|l| l.resources.iter()) {
-            records
-                .entry((state.uname.as_str(), r.id.as_str()))
-                .or_insert(r);
-        }
-    }
+    let records = records_by_node(cluster);
     for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
         if rsc.kind != RscKind::Primitive {
             continue;
@@ -234,11 +226,12 @@ fn changed_since(
 /// resource starts again where it failed).
 pub fn stale_failures(cluster: &Cluster<'_>) -> Vec<(RscIdx, NodeIdx)> {
     let mut out = Vec::new();
+    let records = records_by_node(cluster);
     for (idx, rsc) in cluster.table.rscs.iter().enumerate() {
         let Some(prim) = rsc.prim else { continue };
         for (n, h) in &cluster.history[idx] {
             let node = &cluster.nodes[*n];
-            let Some(lrm) = node_record(cluster, &node.name, &h.lrm_id) else {
+            let Some(&lrm) = records.get(&(node.name.as_str(), h.lrm_id.as_str())) else {
                 continue;
             };
             let params = digest::resource_params(&param_chain(cluster, idx), node);
@@ -260,16 +253,18 @@ pub fn stale_failures(cluster: &Cluster<'_>) -> Vec<(RscIdx, NodeIdx)> {
     out
 }
 
-/// The status section's record of `lrm_id` on the node named `node`.
-fn node_record<'c>(cluster: &Cluster<'c>, node: &str, lrm_id: &str) -> Option<&'c LrmResource> {
-    cluster
-        .cib
-        .status
-        .node_states
-        .iter()
-        .filter(|s| s.uname == node)
-        .flat_map(|s| s.lrm.iter().flat_map(|l| l.resources.iter()))
-        .find(|r| r.id == lrm_id)
+/// Every record of the status section by (node name, resource id): one
+/// pass, not a search per history.
+fn records_by_node<'c>(cluster: &Cluster<'c>) -> BTreeMap<(&'c str, &'c str), &'c LrmResource> {
+    let mut records = BTreeMap::new();
+    for state in &cluster.cib.status.node_states {
+        for r in state.lrm.iter().flat_map(|l| l.resources.iter()) {
+            records
+                .entry((state.uname.as_str(), r.id.as_str()))
+                .or_insert(r);
+        }
+    }
+    records
 }
 
 /// crm_simulate runs sanitized: a record whose secure digest (over the
