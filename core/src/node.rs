@@ -297,9 +297,14 @@ impl Node {
                 self.controller
                     .handle_view(self.now, ring_id, &members, &joined, &left);
             }
-            // The old ring's last messages follow a transitional view; the
-            // controller acts on regular views only.
-            totem::Output::Event(TotemEvent::ViewChanged { .. }) => {}
+            // The old ring's last messages follow a transitional view: the
+            // controller keeps its view, but knows they reach only these
+            // members.
+            totem::Output::Event(TotemEvent::ViewChanged {
+                members,
+                transitional: true,
+                ..
+            }) => self.controller.handle_transitional(self.now, &members),
             totem::Output::Event(TotemEvent::SendRejected { len_bytes, reason }) => {
                 self.emit(Output::Event(ClusterEvent::MessageDropped {
                     reason: format!("totem refused a {len_bytes}-byte message: {reason}"),

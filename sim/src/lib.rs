@@ -31,6 +31,7 @@ pub mod node;
 pub mod replay;
 pub mod rng;
 pub mod scenario;
+pub mod sweep;
 pub mod timeline;
 pub mod trace;
 pub mod world;

@@ -3,26 +3,29 @@
 //! ```text
 //! cohort-sim demo
 //! cohort-sim list
-//! cohort-sim run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG]
+//! cohort-sim run --scenario NAME --seeds A..B [--jobs N] [--faults swarm|none|crashes] [--planted BUG]
+//! cohort-sim merge RUN_OUTPUT...
 //! cohort-sim replay --scenario NAME --seed S [--faults MODE] [--planted BUG] [--timeline out.html] [--all]
 //! cohort-sim replay --fuzz-input FILE [--planted BUG] [--timeline out.html] [--all]
 //! ```
 //! `run` prints one line per failing seed with the command that replays it,
 //! the violations by kind, the simulated-time figures, and as its last line
-//! `seeds=N failed=F sim_seconds=S wall_seconds=W ratio=R`; it exits 1 when
-//! any seed failed. The wall clock is read only for `wall_seconds`, the
+//! `seeds=N failed=F sim_seconds=S wall_seconds=W ratio=R`, then a
+//! `totals:` line; it exits 1 when any seed failed. `--jobs N` (default:
+//! every core) runs seeds on N threads and prints the same as one thread.
+//! `merge` adds up the outputs of runs over slices of one sweep (one per
+//! machine, say) into one summary. The wall clock is read only for `wall_seconds`, the
 //! ratio and the progress line, never inside the world.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use cohort_core::planted::{PlantedBug, PlantedBugs};
 use cohort_sim::faults::FaultMode;
-use cohort_sim::figures::{crash_to_failover, crash_to_view, mean_max_ms};
-use cohort_sim::replay::{replay_command, run_seed};
+use cohort_sim::replay::run_seed;
 use cohort_sim::scenario::Scenario;
+use cohort_sim::sweep::{sweep, Totals};
 use cohort_sim::timeline;
 use cohort_sim::world::RunReport;
 
@@ -30,7 +33,7 @@ use cohort_sim::world::RunReport;
 #[derive(Debug, thiserror::Error)]
 enum UsageError {
     /// No subcommand, or an unknown one.
-    #[error("usage: cohort-sim demo | list | run --scenario NAME --seeds A..B [--faults swarm|none|crashes] [--planted BUG] | replay (--scenario NAME --seed S [--faults MODE] | --fuzz-input FILE) [--planted BUG] [--timeline out.html] [--all]")]
+    #[error("usage: cohort-sim demo | list | run --scenario NAME --seeds A..B [--jobs N] [--faults swarm|none|crashes] [--planted BUG] | merge RUN_OUTPUT... | replay (--scenario NAME --seed S [--faults MODE] | --fuzz-input FILE) [--planted BUG] [--timeline out.html] [--all]")]
     Usage,
     /// An option this subcommand does not take, or one without its value.
     #[error("unexpected argument {0:?}")]
@@ -47,6 +50,10 @@ enum UsageError {
     Input(String, std::io::Error),
     #[error("{0}")]
     Faults(String),
+    #[error("bad --jobs {0:?}: want a whole number of threads, 1 or more")]
+    Jobs(String),
+    #[error("merge: {0}")]
+    Merge(String),
     #[error("unknown planted bug {0:?} (known: {1})")]
     Planted(String, String),
     /// Planted bugs need the simulator built with them.
@@ -64,6 +71,7 @@ struct Options {
     timeline: Option<String>,
     every_record: bool,
     fuzz_input: Option<String>,
+    jobs: Option<usize>,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, UsageError> {
@@ -98,6 +106,15 @@ fn parse_options(args: &[String]) -> Result<Options, UsageError> {
             "--timeline" => o.timeline = Some(value()?),
             "--fuzz-input" => o.fuzz_input = Some(value()?),
             "--all" => o.every_record = true,
+            "--jobs" | "-j" => {
+                let v = value()?;
+                o.jobs = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or(UsageError::Jobs(v))?,
+                );
+            }
             other => return Err(UsageError::Unexpected(other.to_string())),
         }
     }
@@ -151,13 +168,18 @@ fn dispatch(args: &[String]) -> Result<ExitCode, UsageError> {
             let o = parse_options(rest)?;
             let scenario = o.scenario.ok_or(UsageError::Missing("scenario"))?;
             let seeds = o.seeds.ok_or(UsageError::Missing("seeds"))?;
+            let jobs = o
+                .jobs
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             Ok(run(
                 &scenario,
                 seeds,
                 o.faults.unwrap_or(FaultMode::Swarm),
                 o.planted,
+                jobs,
             ))
         }
+        "merge" if !rest.is_empty() => merge(rest),
         "replay" => {
             let o = parse_options(rest)?;
             let report = match &o.fuzz_input {
@@ -185,100 +207,139 @@ fn run(
     (from, to): (u64, u64),
     faults: FaultMode,
     planted: PlantedBugs,
+    jobs: usize,
 ) -> ExitCode {
     #[allow(clippy::disallowed_methods)] // wall time for the ratio only
     let wall = std::time::Instant::now();
     let mut last_progress = wall;
-    let mut failed = 0u64;
-    let mut sim = Duration::ZERO;
-    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
-    let (mut crash_samples, mut heal_samples) = (Vec::new(), Vec::new());
-    let (mut dc_died, mut dc_survived, mut placed) = (Vec::new(), Vec::new(), Vec::new());
-    // Crash to the first start on a survivor: detection and decision.
-    let (mut decided_dc_died, mut decided_dc_survived) = (Vec::new(), Vec::new());
+    let mut totals = Totals::default();
     let stderr = std::io::stderr();
-    for seed in from..to {
-        let report = run_seed(scenario, seed, faults, planted);
-        sim += report.sim_time;
-        for (kind, n) in report.violations.counts() {
-            *totals.entry(kind.to_string()).or_default() += n;
-        }
-        crash_samples.extend(crash_to_view(report.history.records(), report.heal_at));
-        heal_samples.extend(report.heal_to_view);
-        placed.extend(report.view_to_placement);
-        for f in crash_to_failover(report.history.records(), report.heal_at) {
-            if f.dc_died {
-                dc_died.push(f.took);
-                decided_dc_died.push(f.decided);
-            } else {
-                dc_survived.push(f.took);
-                decided_dc_survived.push(f.decided);
-            }
-        }
-        if report.failed() {
-            failed += 1;
-            println!(
-                "FAIL seed={seed} {} | {}",
-                report.violations.summary(),
-                replay_command(&report)
-            );
-            if let Some(first) = report
-                .violations
-                .kept()
-                .iter()
-                .find(|v| v.kind.is_failure())
-            {
+    sweep(scenario, (from, to), faults, planted, jobs, |o| {
+        totals.add(o);
+        if let Some(f) = &o.failure {
+            println!("FAIL seed={} {}", o.seed, f.line);
+            if let Some(first) = &f.first {
                 println!("  first: {first}");
             }
         }
-        if last_progress.elapsed() >= Duration::from_secs(1) || seed + 1 == to {
-            last_progress = std::time::Instant::now();
+        let last = o.seed + 1 == to;
+        if last_progress.elapsed() >= Duration::from_secs(1) || last {
+            #[allow(clippy::disallowed_methods)] // progress only
+            let now = std::time::Instant::now();
+            last_progress = now;
             let mut e = stderr.lock();
             let _ = write!(
                 e,
-                "\rseeds {}/{} failed {failed}",
-                seed + 1 - from,
-                to - from
+                "\rseeds {}/{} failed {}",
+                o.seed + 1 - from,
+                to - from,
+                totals.failed
             );
-            if seed + 1 == to {
+            if last {
                 let _ = writeln!(e);
             }
         }
-    }
-    let wall_s = wall.elapsed().as_secs_f64();
-    if !totals.is_empty() {
-        let list: Vec<String> = totals.iter().map(|(k, n)| format!("{k}={n}")).collect();
-        println!("violations: {}", list.join(" "));
-    }
-    println!(
-        "figures: crash_to_view_ms {} heal_to_view_ms {}",
-        describe(&crash_samples),
-        describe(&heal_samples)
-    );
-    if scenario.is_cluster() {
-        println!(
-            "figures: crash_to_failover_ms dc_died {} dc_survived {} view_to_placement_ms {}",
-            describe(&dc_died),
-            describe(&dc_survived),
-            describe(&placed)
-        );
-        println!(
-            "figures: crash_to_first_start_ms dc_died {} dc_survived {}",
-            describe(&decided_dc_died),
-            describe(&decided_dc_survived)
-        );
-    }
-    let sim_s = sim.as_secs_f64();
-    println!(
-        "seeds={} failed={failed} sim_seconds={sim_s:.1} wall_seconds={wall_s:.3} ratio={:.0}",
-        to - from,
-        sim_s / wall_s.max(1e-9)
-    );
-    if failed > 0 {
+    });
+    print_totals(scenario.is_cluster(), &totals, wall.elapsed().as_secs_f64());
+    if totals.failed > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The summary lines of a sweep; the last two are `seeds=...` and the
+/// `totals:` line that `cohort-sim merge` adds up.
+fn print_totals(cluster: bool, totals: &Totals, wall_s: f64) {
+    if !totals.violations.is_empty() {
+        let list: Vec<String> = totals
+            .violations
+            .iter()
+            .map(|(k, n)| format!("{k}={n}"))
+            .collect();
+        println!("violations: {}", list.join(" "));
+    }
+    let f = &totals.figures;
+    println!(
+        "figures: crash_to_view_ms {} heal_to_view_ms {}",
+        f.crash_to_view.describe(),
+        f.heal_to_view.describe()
+    );
+    if cluster {
+        println!(
+            "figures: crash_to_failover_ms dc_died {} dc_survived {} view_to_placement_ms {}",
+            f.failover_dc_died.describe(),
+            f.failover_dc_survived.describe(),
+            f.view_to_placement.describe()
+        );
+        println!(
+            "figures: crash_to_first_start_ms dc_died {} dc_survived {}",
+            f.first_start_dc_died.describe(),
+            f.first_start_dc_survived.describe()
+        );
+    }
+    let sim_s = totals.sim_ns as f64 / 1e9;
+    println!(
+        "seeds={} failed={} sim_seconds={sim_s:.1} wall_seconds={wall_s:.3} ratio={:.0}",
+        totals.seeds,
+        totals.failed,
+        sim_s / wall_s.max(1e-9)
+    );
+    println!("{}", totals.to_line());
+}
+
+/// Adds up the outputs of `run` over slices of one sweep (for example one
+/// per machine): failing seeds in order, then the summary of the whole.
+/// `wall_seconds` is the longest slice's, as when the slices ran at once.
+fn merge(paths: &[String]) -> Result<ExitCode, UsageError> {
+    let mut totals = Totals::default();
+    let mut failures: Vec<(u64, Vec<String>)> = Vec::new();
+    let (mut wall_s, mut cluster) = (0f64, false);
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|e| UsageError::Input(path.clone(), e))?;
+        let mut found = false;
+        for (i, line) in text.lines().enumerate() {
+            let at = |msg: String| UsageError::Merge(format!("{path}:{}: {msg}", i + 1));
+            if let Some(rest) = line.strip_prefix("FAIL seed=") {
+                let seed = rest.split_whitespace().next().unwrap_or_default();
+                let seed = seed.parse().map_err(|_| at(format!("bad seed {seed:?}")))?;
+                failures.push((seed, vec![line.to_string()]));
+            } else if line.starts_with("  first: ") {
+                if let Some(last) = failures.last_mut() {
+                    last.1.push(line.to_string());
+                }
+            } else if line.starts_with("figures: crash_to_failover_ms") {
+                cluster = true;
+            } else if let Some(rest) = line.strip_prefix("seeds=") {
+                let w = rest
+                    .split_whitespace()
+                    .find_map(|f| f.strip_prefix("wall_seconds="))
+                    .and_then(|w| w.parse::<f64>().ok())
+                    .ok_or_else(|| at("no wall_seconds".into()))?;
+                wall_s = wall_s.max(w);
+            } else if line.starts_with("totals: ") {
+                totals.merge(&Totals::parse_line(line).map_err(at)?);
+                found = true;
+            }
+        }
+        if !found {
+            return Err(UsageError::Merge(format!(
+                "{path}: no totals line (is it the output of `cohort-sim run`?)"
+            )));
+        }
+    }
+    failures.sort_by_key(|(seed, _)| *seed);
+    for (_, lines) in &failures {
+        for l in lines {
+            println!("{l}");
+        }
+    }
+    print_totals(cluster, &totals, wall_s);
+    Ok(if totals.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The reference failover in simulation: the story, the status before
@@ -298,13 +359,6 @@ fn demo() -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-fn describe(samples: &[Duration]) -> String {
-    match mean_max_ms(samples) {
-        Some((mean, max)) => format!("mean={mean:.0} max={max:.0} n={}", samples.len()),
-        None => "n=0".into(),
     }
 }
 

@@ -217,6 +217,11 @@ pub struct World {
     asked: BTreeMap<u64, (NodeId, AdminCommand)>,
     /// Admin commands answered with success, in reply order.
     acked: Vec<(NodeId, AdminCommand)>,
+    /// Commands answered with an error that leaves them maybe applied
+    /// (see
+    /// [`cohort_core::controller::AdminError::may_have_applied`]); with those still in `asked`
+    /// (never answered), they may or may not be in the final CIB.
+    unsure: Vec<(NodeId, AdminCommand)>,
     /// Nodes that said [`NodeOutput::Exit`], stopped once drained.
     exiting: Vec<usize>,
     /// Every synced view's copies of the CIB, checked as they change.
@@ -304,6 +309,7 @@ impl World {
             winning: None,
             asked: BTreeMap::new(),
             acked: Vec::new(),
+            unsure: Vec::new(),
             exiting: Vec::new(),
             synced_copies: checker::cib::SyncedCopies::default(),
         };
@@ -841,8 +847,12 @@ impl World {
                     Ok(v) => (true, format!("ok {v:?}")),
                     Err(e) => (false, e.to_string()),
                 };
-                if let Some(asked) = self.asked.remove(&req.0).filter(|_| ok) {
-                    self.acked.push(asked);
+                if let Some(asked) = self.asked.remove(&req.0) {
+                    match &reply {
+                        Ok(_) => self.acked.push(asked),
+                        Err(e) if e.may_have_applied() => self.unsure.push(asked),
+                        Err(_) => {}
+                    }
                 }
                 self.record(Record::Reply {
                     node: id,
@@ -1403,7 +1413,13 @@ impl World {
             .find_map(|s| s.node.as_ref().and_then(|n| n.cluster()))
             .map(|n| n.cib().clone());
         if let Some(last) = last {
-            for detail in checker::acked::lost(&last, &self.acked) {
+            let unsure: Vec<(NodeId, AdminCommand)> = self
+                .unsure
+                .iter()
+                .chain(self.asked.values())
+                .cloned()
+                .collect();
+            for detail in checker::acked::lost(&last, &self.acked, &unsure) {
                 self.violation(ViolationKind::AckedChangeLost, detail);
             }
         }

@@ -47,6 +47,12 @@ pub enum AdminError {
     /// applied; send it again.
     #[error("membership changed before the command was agreed; retry")]
     Retry,
+    /// The change was applied while the membership was changing, in a
+    /// transitional configuration: some members of the old view may never
+    /// apply it, so it may or may not survive the next merge. Look before
+    /// sending it again.
+    #[error("the membership changed while the change was being committed: it may or may not be in the configuration; check before retrying")]
+    Unconfirmed,
     /// This partition has no quorum: a change made here could be lost when
     /// the cluster merges again (see `controller::writes`).
     #[error("this partition has no quorum: a change made here could be lost when the partitions merge; regain quorum first")]
@@ -55,6 +61,16 @@ pub enum AdminError {
     /// fenced yet, so this half may still be the one that loses.
     #[error("node {0} left uncleanly and is not fenced yet: a change made now could be lost; retry once it is fenced")]
     FencePending(String),
+}
+
+impl AdminError {
+    /// Whether the command may have been applied all the same: a refusal
+    /// is decided from agreed state (every replica refuses alike), but a
+    /// command caught by a membership change may live on in some replica
+    /// that wins the next merge.
+    pub fn may_have_applied(&self) -> bool {
+        matches!(self, AdminError::Retry | AdminError::Unconfirmed)
+    }
 }
 
 /// The answer to a request.

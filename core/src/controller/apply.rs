@@ -6,7 +6,7 @@ use crate::executor::OpOutcome;
 use crate::policy::FenceAction;
 use crate::totem::NodeId;
 
-use super::admin::{self, AdminCommand, Change};
+use super::admin::{self, AdminCommand, AdminError, Change};
 use super::fence::{FenceId, FenceRequest};
 use super::message::{ActionTag, HistoryChange, Message, Work};
 use super::{attrs, status, writes};
@@ -43,8 +43,8 @@ impl Controller {
             Message::TimedOut { tag, target } if target == self.id => self.give_up(tag),
             Message::TimedOut { .. } => {}
             Message::ShuttingDown { since_s } => self.apply_shutting_down(sender, since_s),
-            Message::Quorum(state) => {
-                if self.view.members.contains_key(&sender) {
+            Message::Quorum { ring, state } => {
+                if Some(ring) == self.view_ring && self.view.members.contains_key(&sender) {
                     self.verdicts.insert(sender, state);
                 }
             }
@@ -74,6 +74,12 @@ impl Controller {
         }
         if origin == self.id && self.pending.contains_key(&req) {
             match result {
+                // Applied where only the transitional members hold it: the
+                // other members of the old ring may never apply it, and a
+                // partition of theirs may win the next merge.
+                Ok(Change::Configuration) if self.transitional => {
+                    self.reply(req, Err(AdminError::Unconfirmed))
+                }
                 Ok(Change::Configuration) => {
                     self.pending.insert(req, Pending::Durable(version));
                     self.answer_durable();

@@ -79,8 +79,11 @@ pub enum Message {
     /// The sender is shutting down (its `shutdown` attribute, epoch
     /// seconds).
     ShuttingDown { since_s: i64 },
-    /// The sender's quorum verdict changed within the view.
-    Quorum(QuorumState),
+    /// The sender's quorum verdict changed within the view `ring`. Totem
+    /// carries a message the old ring never ordered into the next one, so
+    /// a verdict names the view it was formed in: a stale one must not
+    /// stand for the new view (whose hellos carry its verdicts).
+    Quorum { ring: RingId, state: QuorumState },
     /// A fence request of the sender finished: on `ok`, `target` is
     /// certainly down (see [`super::fencing`]).
     Fenced {

@@ -6,6 +6,8 @@
 //! - every `handle_*` takes `now`; time never goes backwards (asserted);
 //! - [`Controller::handle_view`] for every regular view (after telling it
 //!   the quorum verdict through [`Controller::handle_quorum`]);
+//! - [`Controller::handle_transitional`] when totem installs a transitional
+//!   configuration (the old ring's last messages follow it);
 //! - [`Controller::handle_deliver`] for every totem delivery, in order;
 //! - [`Controller::handle_admin`], [`Controller::handle_op_done`],
 //!   [`Controller::handle_disk_done`], [`Controller::handle_fence_done`] as
@@ -148,6 +150,9 @@ pub struct Controller {
     quorum: QuorumState,
     /// Every member's verdict as agreed (see [`writes`]).
     verdicts: writes::Verdicts,
+    /// Totem is delivering the old ring's last messages in a transitional
+    /// configuration: they reach only its members (see [`writes`]).
+    transitional: bool,
     run: Option<Run>,
     next_transition: u64,
     chained: u32,
@@ -190,6 +195,7 @@ impl Controller {
             dc: None,
             quorum: QuorumState::default(),
             verdicts: writes::Verdicts::new(),
+            transitional: false,
             run: None,
             next_transition: 1,
             chained: 0,
@@ -260,11 +266,27 @@ impl Controller {
             // The members decide from agreed verdicts whether this view
             // may write (see `writes`); a hello carries the verdict of a
             // view's start, this one its changes within the view.
-            self.broadcast(&Message::Quorum(state));
+            let ring = match &self.sync {
+                Some(s) => s.ring,
+                None => self.view_ring.unwrap_or_default(),
+            };
+            self.broadcast(&Message::Quorum { ring, state });
         }
     }
 
     /// A delivered controller message from `sender`.
+    /// Totem installed a transitional configuration: until the next regular
+    /// view, what it delivers has reached only `members` (of the old ring),
+    /// so a change applied now is not certain to survive (see [`writes`]).
+    pub fn handle_transitional(&mut self, now: Instant, members: &[NodeId]) {
+        self.tick(now);
+        debug_assert!(
+            members.contains(&self.id),
+            "a transitional configuration holds its own node"
+        );
+        self.transitional = true;
+    }
+
     pub fn handle_deliver(&mut self, now: Instant, sender: NodeId, payload: &[u8]) {
         self.tick(now);
         let msg: Message = match decode_payload(payload) {
@@ -443,3 +465,6 @@ impl Controller {
         assert!(self.pending.len() <= MAX_PENDING_REQUESTS);
     }
 }
+
+#[cfg(test)]
+mod tests;

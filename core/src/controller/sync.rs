@@ -31,6 +31,7 @@ impl Controller {
         left: &[NodeId],
     ) {
         self.tick(now);
+        self.transitional = false;
         self.event(ClusterEvent::ViewChanged {
             ring_id: ring,
             members: members.to_vec(),

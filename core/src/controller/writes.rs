@@ -20,6 +20,18 @@
 //! accepts or refuses the same change. Cleanups write nothing in the
 //! configuration and are always allowed.
 //!
+//! What an accepted change may promise depends on how it was delivered.
+//! Totem delivers a safe message in a regular configuration only once
+//! every member holds it, so every member of a majority view applies it
+//! (or crashes) and any later majority shares a member that has it. The
+//! old ring's last messages, delivered after it broke, come in a
+//! transitional configuration (extended virtual synchrony): only the
+//! transitional members are certain to hold them, and the members that
+//! left may form the partition that wins. Replicas still apply such a
+//! change as the verdicts say (the same everywhere it is delivered), but
+//! the node that sent it does not acknowledge it: it answers
+//! [`AdminError::Unconfirmed`], may or may not.
+//!
 //! Left as configured: without fencing, a two-node split has two quorate
 //! halves and nothing decides which will win; both write, and one side's
 //! changes are lost at the merge, as with Pacemaker. Such a cluster has

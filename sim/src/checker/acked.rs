@@ -3,17 +3,27 @@
 //!
 //! A command is present when applying it again to the final CIB changes
 //! nothing. A command that would change it again is lost, unless another
-//! acknowledged command undoes it (an `online` after a `standby`): agreed
-//! order is not in the history, so a change overwritten by a later one
-//! counts as present. Scenarios that test merges type non-overlapping
-//! changes on each side, so a lost one cannot hide behind another.
+//! command that may have been applied undoes it (an `online` after a
+//! `standby`): agreed order is not in the history, so a change overwritten
+//! by a later one counts as present. Commands that may have been applied
+//! are the acknowledged ones and the unsure ones: sent but never answered
+//! (the node crashed first), or answered with an error that leaves them
+//! maybe applied (caught by a membership change). An unsure command may
+//! undo an acknowledged one; it is never itself required. Scenarios that
+//! test merges type non-overlapping changes on each side, so a lost one
+//! cannot hide behind another.
 
 use cohort_core::cib::Cib;
 use cohort_core::controller::admin::{self, AdminCommand, Change};
 use cohort_core::totem::NodeId;
 
-/// The acknowledged commands missing from `last`, described.
-pub fn lost(last: &Cib, acked: &[(NodeId, AdminCommand)]) -> Vec<String> {
+/// The acknowledged commands missing from `last`, described; `unsure`:
+/// the commands that may or may not have been applied.
+pub fn lost(
+    last: &Cib,
+    acked: &[(NodeId, AdminCommand)],
+    unsure: &[(NodeId, AdminCommand)],
+) -> Vec<String> {
     let changes = |cib: &Cib, cmd: &AdminCommand| {
         let mut work = cib.clone();
         matches!(admin::apply(&mut work, cmd), Ok(Change::Configuration)).then_some(work)
@@ -24,11 +34,14 @@ pub fn lost(last: &Cib, acked: &[(NodeId, AdminCommand)]) -> Vec<String> {
         .filter(|(_, (_, cmd))| cmd.writes_configuration())
         .filter_map(|(i, (node, cmd))| {
             let again = changes(last, cmd)?;
-            let undone = acked
+            let undone_by_acked = acked
                 .iter()
                 .enumerate()
                 .any(|(j, (_, other))| j != i && changes(&again, other).is_some());
-            (!undone).then(|| {
+            let undone_by_unsure = unsure
+                .iter()
+                .any(|(_, other)| changes(&again, other).is_some());
+            (!undone_by_acked && !undone_by_unsure).then(|| {
                 format!(
                     "node {node}: {cmd:?} was acknowledged but is not in the final configuration"
                 )
@@ -57,7 +70,7 @@ mod tests {
     fn a_change_the_final_configuration_lacks_is_reported() {
         let last = cib(BASE);
         let acked = vec![(2, configure("rsc_defaults migration-threshold=4\ncommit"))];
-        let found = lost(&last, &acked);
+        let found = lost(&last, &acked, &[]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].starts_with("node 2:"), "{found:?}");
     }
@@ -85,6 +98,50 @@ mod tests {
                 },
             ),
         ];
-        assert_eq!(lost(&last, &acked), Vec::<String>::new());
+        assert_eq!(lost(&last, &acked, &[]), Vec::<String>::new());
+    }
+
+    /// Seed 500959 of failover: an acknowledged `standby node1` undone by
+    /// an `online node1` the cluster applied but never answered (its node
+    /// crashed before the reply). That is no loss.
+    #[test]
+    fn an_acked_change_undone_by_an_unanswered_command_is_not_lost() {
+        let last = cib(BASE); // node1 online: the standby is undone
+        let acked = vec![(
+            2,
+            AdminCommand::Standby {
+                node: "node1".into(),
+            },
+        )];
+        let unsure = vec![(
+            1,
+            AdminCommand::Online {
+                node: "node1".into(),
+            },
+        )];
+        assert_eq!(lost(&last, &acked, &unsure), Vec::<String>::new());
+        // Without the unanswered command nothing explains it.
+        assert_eq!(lost(&last, &acked, &[]).len(), 1);
+    }
+
+    #[test]
+    fn an_unsure_command_that_cannot_undo_the_change_does_not_hide_its_loss() {
+        let last = cib(BASE);
+        let acked = vec![(1, configure("rsc_defaults migration-threshold=4\ncommit"))];
+        let unsure = vec![
+            // Unrelated: applied or not, the threshold would still be there.
+            (2, configure("rsc_defaults resource-stickiness=200\ncommit")),
+            (
+                3,
+                AdminCommand::Standby {
+                    node: "node2".into(),
+                },
+            ),
+        ];
+        let found = lost(&last, &acked, &unsure);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("migration-threshold"), "{found:?}");
+        // An unsure command is never required itself.
+        assert_eq!(lost(&last, &[], &unsure), Vec::<String>::new());
     }
 }
