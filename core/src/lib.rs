@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod cib;
 pub mod config;
+pub mod control;
 pub mod controller;
 pub mod executor;
 pub mod mon;

@@ -204,6 +204,17 @@ impl Node {
         &self.controller
     }
 
+    /// The ring protocol: its ring id, phase and drop counters (`cohort
+    /// ring`), and the highest ring seq to keep on disk.
+    pub fn totem(&self) -> &Totem {
+        &self.totem
+    }
+
+    /// votequorum: votes and expected votes (`cohort quorum`).
+    pub fn quorum(&self) -> &Votequorum {
+        &self.quorum
+    }
+
     // ---- inputs ----
 
     /// Feeds one input. Drain [`Node::poll_output`] afterwards.

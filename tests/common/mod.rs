@@ -152,6 +152,7 @@ pub fn cohort(cib: Option<&Path>, args: &[&str], stdin: &str) -> Outcome {
         err: &mut err,
         cib_file: cib.map(Path::to_path_buf),
         agent_dirs: AgentDirs::from_env(),
+        run_dir: cohort_runtime::cli::run_dir_from_env(),
     };
     let status = i32::from(run(&args, &mut io));
     Outcome {

@@ -391,6 +391,19 @@ impl Resource {
         }
     }
 
+    /// The ids of the primitives in this resource, at any depth.
+    pub fn primitive_ids(&self) -> Vec<String> {
+        match self {
+            Resource::Primitive(p) => vec![p.id.clone()],
+            Resource::Unknown(_) => Vec::new(),
+            _ => self
+                .children()
+                .into_iter()
+                .flat_map(Resource::primitive_ids)
+                .collect(),
+        }
+    }
+
     /// The XML element name: primitive, group, clone, master, or the kept name.
     pub fn element_name(&self) -> &str {
         match self {

@@ -232,6 +232,11 @@ impl Controller {
         self.view_ring
     }
 
+    /// A member's name as its hello gave it (the last synced view).
+    pub fn member_name(&self, id: NodeId) -> Option<String> {
+        self.view.members.get(&id).cloned()
+    }
+
     pub fn is_synced(&self) -> bool {
         self.sync.is_none()
     }

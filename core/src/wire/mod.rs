@@ -41,6 +41,7 @@
 
 mod auth;
 mod bounded;
+pub mod frame;
 mod payload;
 pub mod seal;
 #[cfg(test)]
@@ -51,6 +52,16 @@ use serde::{Deserialize, Serialize};
 pub use auth::{AuthKey, TAG_BYTES};
 pub use bounded::bounded_vec;
 pub use payload::{decode_payload, encode_payload};
+
+/// SHA-256 of `bytes` as lowercase hex: the digest kept beside a file
+/// the runtime writes, to tell a torn write at start.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 pub use seal::{Cipher, SealKey, Sealer, SEAL_OVERHEAD_BYTES, SESSION_BYTES};
 
 use std::borrow::Cow;

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         err: &mut err,
         cib_file: std::env::var_os("CIB_file").map(Into::into),
         agent_dirs: AgentDirs::from_env(),
+        run_dir: cohort_runtime::cli::run_dir_from_env(),
     };
     ExitCode::from(run(&args, &mut io))
 }

@@ -1,14 +1,11 @@
-//! cohortd, the cluster daemon. The event loop over UDP, agents and the admin
-//! socket comes with the Cluster node milestone; until then this binary says
-//! so instead of pretending to run a cluster.
+//! cohortd, the cluster daemon: see `cohortd --help` and
+//! `cohort_runtime::daemon`.
 
 use std::process::ExitCode;
 
+use clap::Parser;
+use cohort_runtime::daemon::{self, args::Args};
+
 fn main() -> ExitCode {
-    eprintln!(
-        "cohortd {}: the cluster daemon is not built yet (milestone: Cluster node); \
-         use `cohort configure`, `cohort verify` and `cohort-sim` meanwhile",
-        env!("CARGO_PKG_VERSION")
-    );
-    ExitCode::from(2)
+    daemon::main(Args::parse())
 }

@@ -16,6 +16,8 @@ use cohort_core::agent::check_primitive;
 use cohort_core::cib::crm::{self, StatementKind};
 use cohort_core::cib::verify::{self, Severity};
 use cohort_core::cib::{xml, Cib, Primitive, Resource};
+use cohort_core::control::{Request, Response};
+use cohort_core::controller::AdminCommand;
 
 use super::{exit, Io};
 use crate::agents::{describe, AgentInfo};
@@ -34,23 +36,26 @@ pub fn run(words: &[&str], force: bool, io: &mut Io<'_>) -> u8 {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let Some(path) = io.cib_file.clone() else {
-        return fail(
-            io,
-            "CIB_file is not set: `cohort configure` edits a CIB file offline \
-             (CIB_file=cib.xml cohort configure ...)",
-        );
-    };
-    let cib = match cib_file::load(&path) {
-        Ok(c) => c,
-        Err(e) => return fail(io, &e.to_string()),
+    // Offline on a file, or live: the same checks on the daemon's copy,
+    // then the whole text goes to the cluster as one change.
+    let path = io.cib_file.clone();
+    let cib = match &path {
+        Some(p) => match cib_file::load(p) {
+            Ok(c) => c,
+            Err(e) => return fail(io, &e.to_string()),
+        },
+        None => match super::live::fetch_cib(io) {
+            Ok(c) => c,
+            Err(e) => return fail(io, &e),
+        },
     };
     let statements = match crm::parse(&text) {
         Ok(s) => s,
         Err(e) => return fail(io, &e.to_string()),
     };
+    let original = cib.configuration.clone();
     let mut session = Session {
-        path: &path,
+        path: path.as_deref(),
         committed: cib.clone(),
         working: cib,
         force,
@@ -74,12 +79,20 @@ pub fn run(words: &[&str], force: bool, io: &mut Io<'_>) -> u8 {
             return fail(io, &message);
         }
     }
+    if path.is_none() && session.committed.configuration != original {
+        let answer = super::live::ask(io, &Request::Admin(AdminCommand::Configure { crm: text }));
+        return match answer {
+            Ok(Response::Text(_)) => exit::OK,
+            other => super::live::print(io, "configure", other),
+        };
+    }
     exit::OK
 }
 
-/// The file, the copy last written to it, and the copy being edited.
+/// The file (None: the live cluster, written at the end), the copy last
+/// committed, and the copy being edited.
 struct Session<'p> {
-    path: &'p Path,
+    path: Option<&'p Path>,
     committed: Cib,
     working: Cib,
     force: bool,
@@ -102,8 +115,10 @@ impl Session<'_> {
             let _ = writeln!(io.err, "INFO: commit forced");
         }
         // crm::apply has raised the epoch for this commit already.
-        cib_file::write_atomic(self.path, &xml::write_cib(&self.working))
-            .map_err(|e| e.to_string())?;
+        if let Some(path) = self.path {
+            cib_file::write_atomic(path, &xml::write_cib(&self.working))
+                .map_err(|e| e.to_string())?;
+        }
         self.committed = self.working.clone();
         Ok(())
     }

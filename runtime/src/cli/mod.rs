@@ -1,5 +1,6 @@
 //! The `cohort` command line: crm shell words over a CIB file (offline, like
-//! `CIB_file=... crm`), crm_verify's checks, and the embedded demo.
+//! `CIB_file=... crm`) or a running cohortd (through its admin socket),
+//! crm_verify's checks, and the embedded demo.
 //!
 //! Each subcommand is a function from arguments and an [`Io`] (stdin text,
 //! stdout and stderr buffers, the environment it needs) to an exit code, so
@@ -9,11 +10,14 @@ mod config_check;
 mod configure;
 mod demo;
 mod keygen;
+pub mod live;
 mod simulate;
 mod status;
 mod verify;
 
 use std::path::PathBuf;
+
+use cohort_core::control::Request;
 
 use crate::agents::AgentDirs;
 
@@ -25,6 +29,14 @@ pub struct Io<'a> {
     /// `CIB_file` from the environment.
     pub cib_file: Option<PathBuf>,
     pub agent_dirs: AgentDirs,
+    /// Where a running cohortd's socket is: `--run-dir`, else
+    /// `COHORT_RUN_DIR`, else /run/cohort.
+    pub run_dir: PathBuf,
+}
+
+/// The run directory from the environment (`--run-dir` overrides it).
+pub fn run_dir_from_env() -> PathBuf {
+    std::env::var_os("COHORT_RUN_DIR").map_or_else(|| PathBuf::from("/run/cohort"), PathBuf::from)
 }
 
 /// Exit codes that follow the tools users know.
@@ -41,13 +53,18 @@ pub mod exit {
 }
 
 const USAGE: &str = "\
-usage: cohort [-F|--force] <command> [args]
+usage: cohort [-F|--force] [--run-dir DIR] <command> [args]
+
+Without CIB_file (and -x), commands work on the running cohortd found
+through --run-dir, $COHORT_RUN_DIR or /run/cohort.
 
 commands:
-  configure <crm words>        apply one crm configure statement to $CIB_file
+  configure <crm words>        apply one crm configure statement (to $CIB_file,
+                               or cluster-wide through cohortd)
   configure                    read crm configure statements from stdin
   configure show [xml] [ID...] print the configuration like `crm configure show`
-  verify [-x FILE] [-V[V]]     check a CIB like crm_verify (default: $CIB_file)
+  verify [-x FILE] [-V[V]]     check a CIB like crm_verify (default: $CIB_file,
+                               else the live CIB)
   config check FILE            check a corosync.conf like `corosync -t` and
                                print its effective settings
   simulate -x FILE [--placement [--no-probes]] [--why RSC]
@@ -58,6 +75,13 @@ commands:
                                corosync-keygen (default /etc/corosync/authkey)
   demo                         apply the reference configuration to a fresh CIB,
                                show it and verify it (no files, no root)
+  node standby|online [NODE]   put a node in standby or back online (live)
+  resource start|stop|unmove|locate RSC, resource move RSC NODE,
+  resource cleanup RSC [NODE]  crm resource's commands (live)
+  quorum                       quorum and votes like corosync-quorumtool -s (live)
+  ring                         the ring like corosync-cfgtool -s, with dropped
+                               datagrams by reason (live)
+  cluster stop                 this node leaves the cluster cleanly (live)
 
 options:
   -F, --force                  commit even if the agent or verify checks fail
@@ -74,8 +98,11 @@ fn read_cib(
     io: &mut Io<'_>,
 ) -> Result<cohort_core::cib::Cib, u8> {
     let Some(path) = file.or_else(|| io.cib_file.clone()) else {
-        let _ = writeln!(io.err, "cohort {cmd}: no CIB: give -x FILE or set CIB_file");
-        return Err(exit::USAGE);
+        // No file: the running cluster's CIB.
+        return live::fetch_cib(io).map_err(|e| {
+            let _ = writeln!(io.err, "cohort {cmd}: {e}");
+            exit::NO_INPUT
+        });
     };
     crate::cib_file::load(&path).map_err(|e| {
         let _ = writeln!(io.err, "cohort {cmd}: {e}");
@@ -90,10 +117,18 @@ fn read_cib(
 pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
     let mut force = false;
     let mut rest: Vec<&str> = Vec::new();
-    for a in args {
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
         match a.as_str() {
             // crm takes -F before the level; we take it anywhere before `--`.
             "-F" | "--force" if rest.len() <= 1 => force = true,
+            "--run-dir" if rest.is_empty() => match args.next() {
+                Some(dir) => io.run_dir = PathBuf::from(dir),
+                None => {
+                    let _ = writeln!(io.err, "cohort: --run-dir needs a directory");
+                    return exit::USAGE;
+                }
+            },
             _ => rest.push(a),
         }
     }
@@ -117,6 +152,11 @@ pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
         Some((&"demo", [])) => demo::run(io),
         Some((&"keygen", words)) => keygen::run(words, io),
         Some((&"config", [sub, rest @ ..])) if *sub == "check" => config_check::run(rest, io),
+        Some((&"node", words)) => live::node(words, io),
+        Some((&"resource", words)) => live::resource(words, io),
+        Some((&"quorum", [])) => live::simple(io, "quorum", Request::Quorum),
+        Some((&"ring", [])) => live::simple(io, "ring", Request::Ring),
+        Some((&"cluster", ["stop"])) => live::simple(io, "cluster stop", Request::Stop),
         Some((cmd, _)) => {
             let _ = writeln!(io.err, "cohort: unknown command '{cmd}'\n\n{USAGE}");
             exit::USAGE

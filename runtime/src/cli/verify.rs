@@ -27,11 +27,14 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
         }
     }
     let Some(path) = file.or_else(|| io.cib_file.clone()) else {
-        let _ = writeln!(
-            io.err,
-            "cohort verify: no CIB: give -x FILE or set CIB_file"
-        );
-        return exit::NO_INPUT;
+        // No file: the running cluster's CIB (crm_verify -L).
+        return match super::live::fetch_cib(io) {
+            Ok(cib) => report(&verify::verify(&cib), verbosity, io),
+            Err(e) => {
+                let _ = writeln!(io.err, "cohort verify: CIB query failed: {e}");
+                exit::NO_INPUT
+            }
+        };
     };
     let findings = match cib_file::load(&path) {
         Ok(cib) => verify::verify(&cib),
