@@ -109,8 +109,16 @@ pub fn tool(
     args: &[&str],
     stdin: Option<&str>,
 ) -> Outcome {
+    // crm keeps a cache under ~/.cache/crm; crm processes started at once
+    // on a fresh machine race to create it (FileExistsError), so each
+    // call's directory is its home.
+    let home = dir.join(".home");
+    let _ = std::fs::create_dir_all(&home);
     let mut cmd = Command::new(program);
-    cmd.args(args).env("CIB_shadow_dir", dir).env("LC_ALL", "C");
+    cmd.args(args)
+        .env("CIB_shadow_dir", dir)
+        .env("LC_ALL", "C")
+        .env("HOME", &home);
     if let Some(cib) = cib {
         cmd.env("CIB_file", cib);
     }
