@@ -126,6 +126,10 @@ pub trait SimNode {
     #[must_use]
     fn poll_timeout(&self) -> Option<Instant>;
     fn status(&self) -> NodeStatus;
+    /// The highest ring seq this node has seen: kept across a restart, as
+    /// cohortd keeps it on disk (written before anything is sent in a
+    /// new ring), so a restarted node never numbers a ring it knew.
+    fn max_ring_seq(&self) -> u64;
     /// The whole cluster node, for checkers that read its CIB or DC.
     fn cluster(&self) -> Option<&Node> {
         None
@@ -161,7 +165,9 @@ pub fn id_of_uname(uname: &str) -> Option<NodeId> {
 
 impl NodeKind {
     /// A node starting with `persisted` (the CIB its disk durably holds;
-    /// a membership node keeps nothing) at wall-clock `epoch_s`.
+    /// a membership node keeps nothing) and `ring_seq_floor` (the highest
+    /// ring seq it saw before) at wall-clock `epoch_s`.
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         &self,
         id: NodeId,
@@ -169,6 +175,7 @@ impl NodeKind {
         seed: u64,
         planted: PlantedBugs,
         persisted: Option<Cib>,
+        ring_seq_floor: u64,
         epoch_s: i64,
     ) -> Box<dyn SimNode> {
         match self {
@@ -185,7 +192,10 @@ impl NodeKind {
                 let config = NodeConfig {
                     node_id: id,
                     uname: uname_of(id),
-                    totem: totem.clone(),
+                    totem: TotemConfig {
+                        ring_seq_floor,
+                        ..totem.clone()
+                    },
                     votes: votes.clone(),
                     cib: persisted,
                     peers: peers.clone(),
@@ -198,7 +208,10 @@ impl NodeKind {
                 Box::new(node)
             }
             NodeKind::Membership { totem, votes } => Box::new(MembershipNode::new(
-                totem.clone(),
+                TotemConfig {
+                    ring_seq_floor,
+                    ..totem.clone()
+                },
                 votes.clone(),
                 id,
                 now,
@@ -368,6 +381,10 @@ impl SimNode for MembershipNode {
             pending_sends: self.totem.pending_sends(),
         }
     }
+
+    fn max_ring_seq(&self) -> u64 {
+        self.totem.max_ring_seq()
+    }
 }
 
 /// core's cluster node. Its regular views and quorum verdicts are reported
@@ -481,6 +498,10 @@ impl SimNode for ClusterNode {
             members,
             pending_sends: 0,
         }
+    }
+
+    fn max_ring_seq(&self) -> u64 {
+        self.node.totem().max_ring_seq()
     }
 
     fn cluster(&self) -> Option<&Node> {

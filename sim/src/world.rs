@@ -143,6 +143,9 @@ struct Slot {
     /// The node's next deadline in world time.
     timer_at: Option<Instant>,
     sent: u64,
+    /// The highest ring seq the node's last life saw: durable, as cohortd
+    /// writes it before it sends in a new ring.
+    ring_seq_kept: u64,
 }
 
 impl Slot {
@@ -253,6 +256,7 @@ impl World {
                 inbox: VecDeque::new(),
                 timer_at: None,
                 sent: 0,
+                ring_seq_kept: 0,
             })
             .collect();
         let heal_at = Instant::ZERO + spec.scenario.fault_phase;
@@ -555,11 +559,15 @@ impl World {
         let local = slot.clock.local(self.now);
         let persisted = self.disks.durable_cib(slot.id);
         let epoch_s = self.agents.epoch_s(self.now);
-        slot.node =
-            Some(
-                self.kind
-                    .start(slot.id, local, seed, self.spec.planted, persisted, epoch_s),
-            );
+        slot.node = Some(self.kind.start(
+            slot.id,
+            local,
+            seed,
+            self.spec.planted,
+            persisted,
+            slot.ring_seq_kept,
+            epoch_s,
+        ));
         let (id, incarnation) = (slot.id, slot.incarnation);
         self.record(Record::Started {
             node: id,
@@ -586,7 +594,8 @@ impl World {
     /// inbox and timer are gone. Its id, or None when it was not running.
     fn end_process(&mut self, node: usize) -> Option<NodeId> {
         let slot = &mut self.slots[node];
-        slot.node.take()?;
+        let ended = slot.node.take()?;
+        slot.ring_seq_kept = slot.ring_seq_kept.max(ended.max_ring_seq());
         slot.paused = None;
         slot.inbox.clear();
         slot.timer_at = None;

@@ -20,12 +20,18 @@ pub const SOCKET_NAME: &str = "cohort.sock";
 const MAX_CLIENTS: usize = 256;
 /// Most bytes a client may send without finishing a frame.
 const MAX_PENDING_BYTES: usize = 1 << 20;
+/// Most answer bytes a client may leave unread.
+const MAX_UNREAD_BYTES: usize = 256 << 20;
 
 struct Client {
     stream: UnixStream,
     reader: FrameReader,
     out: Vec<u8>,
     writable_registered: bool,
+    /// Requests read and not answered yet.
+    owed: usize,
+    /// The client closed its end (it still waits for what is owed).
+    eof: bool,
 }
 
 /// The listener and its clients; client tokens start at `first_token`.
@@ -98,11 +104,16 @@ impl AdminServer {
                                 reader: FrameReader::default(),
                                 out: Vec::new(),
                                 writable_registered: false,
+                                owed: 0,
+                                eof: false,
                             },
                         );
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                // A client that gave up before we accepted it, or no
+                // descriptor left: the next client is still waiting.
+                Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
                 Err(_) => return,
             }
         }
@@ -117,9 +128,13 @@ impl AdminServer {
         let mut buf = [0u8; 16 * 1024];
         let mut closed = false;
         loop {
+            if c.reader.pending() > MAX_PENDING_BYTES {
+                closed = true; // a frame this large is no request
+                break;
+            }
             match c.stream.read(&mut buf) {
                 Ok(0) => {
-                    closed = true;
+                    c.eof = true;
                     break;
                 }
                 Ok(n) => c.reader.push(&buf[..n]),
@@ -141,13 +156,12 @@ impl AdminServer {
                 }
             }
         }
-        if c.reader.pending() > MAX_PENDING_BYTES {
-            closed = true;
-        }
+        c.owed += requests.len();
         // A client that closed its end may still wait for our answer
         // (it shut down writing); drop it only when nothing is owed.
-        if closed && requests.is_empty() {
+        if closed || (c.eof && c.owed == 0) {
             self.close(registry, token);
+            return Vec::new();
         }
         requests
     }
@@ -157,6 +171,11 @@ impl AdminServer {
         let Some(c) = self.clients.get_mut(&token) else {
             return; // it went away meanwhile
         };
+        c.owed = c.owed.saturating_sub(1);
+        if c.out.len() > MAX_UNREAD_BYTES {
+            // It asks and never reads: not a CLI.
+            return self.close(registry, token);
+        }
         c.out.extend_from_slice(&encode_frame(response));
         self.writable(registry, token);
     }
@@ -181,6 +200,9 @@ impl AdminServer {
             }
         }
         let want = !c.out.is_empty();
+        if !want && c.eof && c.owed == 0 {
+            return self.close(registry, token);
+        }
         if want != c.writable_registered {
             let interest = if want {
                 Interest::READABLE | Interest::WRITABLE

@@ -6,9 +6,10 @@
 //! starts (mysqld, send_arp) inherits its descriptors, and a pipe read to
 //! end-of-file would wait for that daemon. The op ends when the agent
 //! itself exits; the file is read then, bounded. An op that outlives its
-//! timeout is reported timed out at once, sent SIGTERM, and SIGKILL after
-//! a grace. A recurring op runs again `interval` after each run ends,
-//! until cancelled. Nothing here decides anything: results go back to the
+//! timeout gets SIGKILL, with its process group (what it forked and did
+//! not detach), and is reported timed out: nothing of it runs on while
+//! the cluster recovers. A recurring op runs again `interval` after each
+//! run ends (failed, timed out or not), until cancelled. Nothing here decides anything: results go back to the
 //! node as they are.
 
 use std::collections::BTreeMap;
@@ -25,8 +26,6 @@ use cohort_core::policy::FenceAction;
 
 use crate::agents::AgentDirs;
 
-/// After SIGTERM at a timeout, how long before SIGKILL.
-const KILL_GRACE: Duration = Duration::from_secs(5);
 /// Most of an agent's output kept (for ocf-exit-reason).
 const OUTPUT_MAX_BYTES: u64 = 64 << 10;
 /// Pacemaker's op-status values.
@@ -64,8 +63,6 @@ struct Job {
     output: PathBuf,
     started: Instant,
     deadline: Instant,
-    /// Reported as timed out; SIGKILL at this instant if still alive.
-    kill_at: Option<Instant>,
 }
 
 /// Where agents find their per-node state, and who this node is.
@@ -92,8 +89,9 @@ pub struct Executor {
     /// Recurring ops cancelled while a run was in flight: its result is
     /// dropped.
     cancelled: Vec<OpId>,
-    /// Agents killed after their timeout, waiting to be reaped.
-    zombies: Vec<(Child, Instant)>,
+    /// Agents killed after their timeout, waiting to be reaped (never
+    /// waited for: one stuck in the kernel must not stop the loop).
+    zombies: Vec<Child>,
     /// Wall-clock epoch seconds, read by the caller for `last-rc-change`.
     pub epoch_s: fn() -> i64,
 }
@@ -219,12 +217,12 @@ impl Executor {
                         output,
                         started: now,
                         deadline: now + Duration::from_millis(timeout_ms.max(1)),
-                        kill_at: None,
                     },
                 );
             }
             Err(e) => {
                 let _ = std::fs::remove_file(&output);
+                self.again_later(now, &work);
                 done.push(self.failed_to_start(work, &e.to_string()));
             }
         }
@@ -250,13 +248,12 @@ impl Executor {
         }
     }
 
-    /// The next instant something is due here: a timeout, a kill, or a
-    /// recurring run.
+    /// The next instant something is due here: a timeout or a recurring
+    /// run (exits wake the loop through SIGCHLD).
     pub fn next_deadline(&self) -> Option<Instant> {
-        let jobs = self.jobs.values().map(|j| j.kill_at.unwrap_or(j.deadline));
+        let jobs = self.jobs.values().map(|j| j.deadline);
         let runs = self.recurring.values().map(|(_, at)| *at);
-        let zombies = self.zombies.iter().map(|(_, at)| *at);
-        jobs.chain(runs).chain(zombies).min()
+        jobs.chain(runs).min()
     }
 
     /// Reaps agents that exited, acts on timeouts and starts recurring
@@ -270,30 +267,27 @@ impl Executor {
                     let job = self.jobs.remove(&id).expect("listed");
                     self.finished(now, job, status, done);
                 }
-                Ok(None) if job.kill_at.is_none() && now >= job.deadline => {
-                    // SAFETY: kill(2) on our own child's pid.
-                    unsafe {
-                        libc::kill(job.child.id() as libc::pid_t, libc::SIGTERM);
-                    }
-                    job.kill_at = Some(now + KILL_GRACE);
-                    let elapsed = now.saturating_duration_since(job.started);
-                    self.timed_out(id, elapsed, done);
-                }
-                Ok(None) if job.kill_at.is_some_and(|k| now >= k) => {
+                Ok(None) if now >= job.deadline => {
                     let mut job = self.jobs.remove(&id).expect("listed");
-                    let _ = job.child.kill();
-                    let _ = job.child.wait();
+                    kill_group(&mut job.child);
                     let _ = std::fs::remove_file(&job.output);
+                    let elapsed = now.saturating_duration_since(job.started);
+                    self.zombies.push(job.child);
+                    self.timed_out(now, job.work, elapsed, done);
                 }
                 Ok(None) => {}
-                Err(_) => {
-                    let job = self.jobs.remove(&id).expect("listed");
+                Err(e) => {
+                    let mut job = self.jobs.remove(&id).expect("listed");
+                    kill_group(&mut job.child);
                     let _ = std::fs::remove_file(&job.output);
+                    self.zombies.push(job.child);
+                    self.again_later(now, &job.work);
+                    done.push(self.failed_to_start(job.work, &format!("lost track of it: {e}")));
                 }
             }
         }
         self.zombies
-            .retain_mut(|(child, _)| !matches!(child.try_wait(), Ok(Some(_))));
+            .retain_mut(|child| !matches!(child.try_wait(), Ok(Some(_)) | Err(_)));
         let due: Vec<OpId> = self
             .recurring
             .iter()
@@ -306,16 +300,27 @@ impl Executor {
         }
     }
 
-    /// Reports a job timed out once; it stays until reaped or killed.
-    fn timed_out(&mut self, id: u64, elapsed: Duration, done: &mut Vec<Done>) {
-        let job = &self.jobs[&id];
-        match &job.work {
+    /// A recurring op runs again one interval after this run, whatever
+    /// became of it, unless it was cancelled.
+    fn again_later(&mut self, now: Instant, work: &Work) {
+        if let Work::Op(req) = work {
+            if req.interval_ms > 0 && !self.cancelled.contains(&req.op) {
+                let next = now + Duration::from_millis(req.interval_ms);
+                self.recurring.insert(req.op, (req.clone(), next));
+            }
+        }
+    }
+
+    /// Reports a job killed at its timeout.
+    fn timed_out(&mut self, now: Instant, work: Work, elapsed: Duration, done: &mut Vec<Done>) {
+        match work {
             Work::Op(r) => {
-                let op = r.op;
-                if let Some(at) = self.cancelled.iter().position(|c| *c == op) {
+                if let Some(at) = self.cancelled.iter().position(|c| *c == r.op) {
                     self.cancelled.remove(at);
                     return;
                 }
+                let op = r.op;
+                self.again_later(now, &Work::Op(r));
                 done.push(Done::Op {
                     op,
                     outcome: OpOutcome::timed_out(elapsed.as_millis() as u64, (self.epoch_s)()),
@@ -338,9 +343,6 @@ impl Executor {
     ) {
         let output = read_bounded(&job.output);
         let _ = std::fs::remove_file(&job.output);
-        if job.kill_at.is_some() {
-            return; // reported at its timeout
-        }
         let code = status
             .code()
             .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
@@ -353,12 +355,10 @@ impl Executor {
                 }
                 let rc = map_rc(&req, code);
                 let exit_reason = exit_reason(&output);
-                if req.interval_ms > 0 {
-                    let next = now + Duration::from_millis(req.interval_ms);
-                    self.recurring.insert(req.op, (req.clone(), next));
-                }
+                let op = req.op;
+                self.again_later(now, &Work::Op(req));
                 done.push(Done::Op {
-                    op: req.op,
+                    op,
                     outcome: OpOutcome {
                         rc,
                         op_status: 0,
@@ -465,11 +465,21 @@ impl Executor {
     /// resources away, only monitors are left).
     pub fn kill_all(&mut self) {
         for (_, mut job) in std::mem::take(&mut self.jobs) {
-            let _ = job.child.kill();
-            let _ = job.child.wait();
+            kill_group(&mut job.child);
+            let _ = job.child.try_wait();
             let _ = std::fs::remove_file(&job.output);
         }
     }
+}
+
+/// SIGKILL to an agent and its process group (it leads one: spawned with
+/// `process_group(0)`); daemons it started detach into their own.
+fn kill_group(child: &mut Child) {
+    // SAFETY: kill(2) on the process group our own child leads.
+    unsafe {
+        libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+    }
+    let _ = child.kill();
 }
 
 /// The LSB script's word for an OCF action.

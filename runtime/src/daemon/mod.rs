@@ -15,7 +15,7 @@ pub mod log;
 pub mod net;
 pub mod setup;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::process::ExitCode;
 use std::time::{Duration, Instant as WallInstant, SystemTime, UNIX_EPOCH};
@@ -77,6 +77,8 @@ struct Daemon {
     drops_logged_at: WallInstant,
     exiting: bool,
     stop_clients: Vec<Token>,
+    /// Datagrams may be waiting past the per-turn bound.
+    udp_pending: bool,
 }
 
 /// Runs cohortd with `args`; the exit code.
@@ -205,7 +207,16 @@ impl Daemon {
             drops_logged_at: start,
             exiting: false,
             stop_clients: Vec::new(),
+            udp_pending: false,
         })
+    }
+
+    /// One input to the node, then everything it has to say (the node's
+    /// contract: drain after every `handle`).
+    fn feed(&mut self, input: Input) -> io::Result<()> {
+        let now = self.now();
+        self.node.handle(now, input);
+        self.drain()
     }
 
     /// The node's clock: nanoseconds since start, monotonic.
@@ -214,6 +225,13 @@ impl Daemon {
     }
 
     fn run(&mut self) -> io::Result<()> {
+        let result = self.run_loop();
+        // Agents never outlive the daemon, also when it fails.
+        self.executor.kill_all();
+        result
+    }
+
+    fn run_loop(&mut self) -> io::Result<()> {
         let mut signals = Signals::new([SIGTERM, SIGINT, SIGHUP, SIGCHLD])?;
         self.poll
             .registry()
@@ -228,12 +246,16 @@ impl Daemon {
                 }
                 return Err(e);
             }
+            if self.udp_pending {
+                self.on_datagrams()?;
+            }
             for ev in events.iter() {
                 match ev.token() {
                     UDP => self.on_datagrams()?,
                     SIGNALS => {
-                        for sig in signals.pending() {
-                            self.on_signal(sig);
+                        let sigs: Vec<i32> = signals.pending().collect();
+                        for sig in sigs {
+                            self.on_signal(sig)?;
                         }
                     }
                     LISTENER => self.admin.accept(self.poll.registry()),
@@ -244,22 +266,20 @@ impl Daemon {
                         if ev.is_readable() {
                             let reqs = self.admin.readable(self.poll.registry(), t);
                             for r in reqs {
-                                self.on_request(t, r);
+                                self.on_request(t, r)?;
                             }
                         }
                     }
                     _ => {}
                 }
             }
-            self.on_agents();
+            self.on_agents()?;
             let now = self.now();
             if self.node.poll_timeout().is_some_and(|t| t <= now) {
-                self.node.handle(now, Input::Timeout);
+                self.feed(Input::Timeout)?;
             }
-            self.drain()?;
             self.log_drops();
         }
-        self.executor.kill_all();
         for t in std::mem::take(&mut self.stop_clients) {
             let text = format!("{} left the cluster\n", self.setup.node.uname);
             self.admin
@@ -271,6 +291,9 @@ impl Daemon {
     }
 
     fn next_wakeup(&self) -> Option<Duration> {
+        if self.udp_pending {
+            return Some(Duration::ZERO);
+        }
         let now = self.now();
         let node = self.node.poll_timeout().map(|t| t.saturating_since(now));
         let agents = self
@@ -287,86 +310,78 @@ impl Daemon {
     }
 
     fn on_datagrams(&mut self) -> io::Result<()> {
-        // Bounded per wakeup so a flood cannot starve timers and agents.
+        // Bounded per wakeup so a flood cannot starve timers and agents;
+        // the poll is edge-triggered, so what is left is read on the next
+        // turn without waiting for an event.
+        self.udp_pending = true;
         for _ in 0..1024 {
             match self.transport.recv() {
-                Ok(Some(d)) => {
-                    let now = self.now();
-                    self.node.handle(
-                        now,
-                        Input::Datagram {
-                            from: d.from,
-                            bytes: d.bytes,
-                        },
-                    );
-                    self.drain()?;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::warn!("receiving on the cluster socket: {e}");
+                Ok(Some(d)) => self.feed(Input::Datagram {
+                    from: d.from,
+                    bytes: d.bytes,
+                })?,
+                Ok(None) => {
+                    self.udp_pending = false;
                     break;
+                }
+                Err(e) => {
+                    // An ICMP error reported on the socket: go on reading.
+                    tracing::debug!("receiving on the cluster socket: {e}");
                 }
             }
         }
         Ok(())
     }
 
-    fn on_signal(&mut self, sig: i32) {
+    fn on_signal(&mut self, sig: i32) -> io::Result<()> {
         match sig {
             SIGTERM | SIGINT => {
                 tracing::info!("signal {sig}: leaving the cluster cleanly");
-                let now = self.now();
-                self.node.handle(now, Input::Shutdown);
+                self.feed(Input::Shutdown)?;
             }
             SIGHUP => self.log.reopen(),
             _ => {} // SIGCHLD: agents are reaped after the events
         }
+        Ok(())
     }
 
-    fn on_agents(&mut self) {
+    fn on_agents(&mut self) -> io::Result<()> {
         let mut done = Vec::new();
         self.executor.poll(WallInstant::now(), &mut done);
         for d in done {
-            let now = self.now();
             match d {
-                Done::Op { op, outcome } => {
-                    self.node.handle(now, Input::OpDone { op, outcome });
-                }
+                Done::Op { op, outcome } => self.feed(Input::OpDone { op, outcome })?,
                 Done::Fence { id, ok, detail } => {
                     if ok {
                         tracing::warn!("fence done: {detail}");
                     } else {
                         tracing::error!("fence failed: {detail}");
                     }
-                    self.node.handle(now, Input::FenceDone { id, ok });
+                    self.feed(Input::FenceDone { id, ok })?;
                 }
             }
         }
+        Ok(())
     }
 
-    fn on_request(&mut self, client: Token, req: Request) {
+    fn on_request(&mut self, client: Token, req: Request) -> io::Result<()> {
         let reply = |text: String| Some(Response::Text(text));
         let answer = match req {
             Request::Admin(cmd) => {
                 let id = self.next_req;
                 self.next_req += 1;
                 self.waiting.insert(id, Waiting::Reply(client));
-                let now = self.now();
-                self.node.handle(
-                    now,
-                    Input::Admin {
-                        req: RequestId(id),
-                        cmd,
-                    },
-                );
+                self.feed(Input::Admin {
+                    req: RequestId(id),
+                    cmd,
+                })?;
                 None
             }
             Request::Stop => {
                 let id = self.next_req;
                 self.next_req += 1;
                 self.waiting.insert(id, Waiting::Exit(client));
-                let now = self.now();
-                self.node.handle(now, Input::Shutdown);
+                self.feed(Input::Shutdown)?;
                 None
             }
             Request::Status => reply(self.node.status_text()),
@@ -384,6 +399,7 @@ impl Daemon {
         if let Some(a) = answer {
             self.admin.respond(self.poll.registry(), client, &a);
         }
+        Ok(())
     }
 
     /// `corosync-cfgtool -s`, and the dropped datagrams by reason.
@@ -431,30 +447,32 @@ impl Daemon {
         out
     }
 
-    /// Carries every output of the node out, until it is quiet.
+    /// Carries every output of the node out, until it is quiet; a
+    /// completion known at once (a disk write) goes back in, one at a
+    /// time, each drained before the next.
     fn drain(&mut self) -> io::Result<()> {
+        let mut done = VecDeque::new();
         loop {
-            let mut done = Vec::new();
-            while let Some(out) = self.node.poll_output() {
-                self.on_output(out, &mut done)?;
-            }
+            // A new ring's seq is on disk before anything is sent in it:
+            // after a crash this node never numbers a ring it knew.
             let seq = self.node.totem().max_ring_seq();
             if seq > self.ring_seq_saved {
                 self.state.write_ring_seq(seq)?;
                 self.ring_seq_saved = seq;
             }
-            if done.is_empty() {
+            while let Some(out) = self.node.poll_output() {
+                self.on_output(out, &mut done)?;
+            }
+            let Some(input) = done.pop_front() else {
                 return Ok(());
-            }
-            for input in done {
-                let now = self.now();
-                self.node.handle(now, input);
-            }
+            };
+            let now = self.now();
+            self.node.handle(now, input);
         }
     }
 
     /// One output; completions that are known at once go to `done`.
-    fn on_output(&mut self, out: Output, done: &mut Vec<Input>) -> io::Result<()> {
+    fn on_output(&mut self, out: Output, done: &mut VecDeque<Input>) -> io::Result<()> {
         match out {
             Output::Send { to, bytes } => self.transport.send(to, &bytes),
             Output::Exec(req) => {
@@ -462,7 +480,7 @@ impl Daemon {
                 self.executor.exec(WallInstant::now(), req, &mut finished);
                 for d in finished {
                     if let Done::Op { op, outcome } = d {
-                        done.push(Input::OpDone { op, outcome });
+                        done.push_back(Input::OpDone { op, outcome });
                     }
                 }
             }
@@ -473,7 +491,7 @@ impl Daemon {
                 for d in finished {
                     if let Done::Fence { id, ok, detail } = d {
                         tracing::error!("fence failed: {detail}");
-                        done.push(Input::FenceDone { id, ok });
+                        done.push_back(Input::FenceDone { id, ok });
                     }
                 }
             }
@@ -486,7 +504,7 @@ impl Daemon {
                         format!("writing {} in {}: {e}", key, self.state.dir.display()),
                     )
                 })?;
-                done.push(Input::DiskDone { token });
+                done.push_back(Input::DiskDone { token });
             }
             Output::Reply { req, reply } => {
                 let response = match reply {

@@ -38,7 +38,6 @@ impl Transport {
     pub fn open(reach: &Reach, own_id: NodeId) -> io::Result<Transport> {
         let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
         socket.set_nonblocking(true)?;
-        socket.set_reuse_address(true)?;
         // Room for a burst of full-size datagrams while the loop is busy.
         let _ = socket.set_recv_buffer_size(4 << 20);
         let _ = socket.set_send_buffer_size(4 << 20);
@@ -54,6 +53,10 @@ impl Transport {
                 iface,
                 ttl,
             } => {
+                // Several nodes of one host share the group's port; a
+                // unicast socket stays exclusive (a second daemon for the
+                // same address fails to start).
+                socket.set_reuse_address(true)?;
                 socket.bind(&SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), *port).into())?;
                 socket.join_multicast_v4(group, iface)?;
                 // Namespaces have no default route: without this a send to

@@ -227,20 +227,35 @@ fn from_nodelist(
             })?
     } else {
         let local = interfaces::local_ipv4();
-        let by_addr = config.nodes.iter().find(|n| {
-            n.ring_addrs
-                .get(&0)
-                .and_then(|a| a.parse::<Ipv4Addr>().ok())
-                .is_some_and(|a| !a.is_loopback() && local.iter().any(|i| i.addr == a))
-        });
-        by_addr
-            .or_else(|| config.nodes.iter().find(|n| name_of(n) == uname))
-            .ok_or_else(|| {
-                SetupError::NotInNodelist(format!(
-                    "this host ({uname}) is not in the nodelist of {shown} (names: {}); give --node-name",
-                    names()
-                ))
-            })?
+        let by_addr: Vec<&config::Node> = config
+            .nodes
+            .iter()
+            .filter(|n| {
+                n.ring_addrs
+                    .get(&0)
+                    .and_then(|a| a.parse::<Ipv4Addr>().ok())
+                    .is_some_and(|a| !a.is_loopback() && local.iter().any(|i| i.addr == a))
+            })
+            .collect();
+        match by_addr[..] {
+            [one] => one,
+            [] => config
+                .nodes
+                .iter()
+                .find(|n| name_of(n) == uname)
+                .ok_or_else(|| {
+                    SetupError::NotInNodelist(format!(
+                        "this host ({uname}) is not in the nodelist of {shown} (names: {}); give --node-name",
+                        names()
+                    ))
+                })?,
+            _ => {
+                return Err(SetupError::NotInNodelist(format!(
+                    "several nodelist entries of {shown} have local addresses ({}); give --node-name",
+                    by_addr.iter().map(|n| name_of(n)).collect::<Vec<_>>().join(", ")
+                )))
+            }
+        }
     };
     let port = port_of(config);
     let addr_of = |n: &config::Node| -> Result<SocketAddr, SetupError> {
@@ -257,12 +272,26 @@ fn from_nodelist(
         bind: addr_of(me)?,
         peers,
     };
+    // Pacemaker names the local node `uname -n` when the node list gives
+    // it no name.
+    let my_name = match (&me.name, &args.node_name) {
+        (_, Some(given)) => given.clone(),
+        (Some(named), None) => named.clone(),
+        (None, None) => uname.to_string(),
+    };
     let names = config
         .nodes
         .iter()
-        .map(|n| (n.nodeid, name_of(n)))
+        .map(|n| {
+            let name = if n.nodeid == me.nodeid {
+                my_name.clone()
+            } else {
+                name_of(n)
+            };
+            (n.nodeid, name)
+        })
         .collect();
-    Ok((me.nodeid, name_of(me), reach, names))
+    Ok((me.nodeid, my_name, reach, names))
 }
 
 /// corosync 1.x: no node list; the interface whose network holds

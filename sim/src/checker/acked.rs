@@ -3,8 +3,8 @@
 //!
 //! A command is present when applying it again to the final CIB changes
 //! nothing. A command that would change it again is lost, unless another
-//! command that may have been applied undoes it (an `online` after a
-//! `standby`): agreed order is not in the history, so a change overwritten
+//! command that may have been applied undoes it (applied after it, it
+//! takes its effect away: an `online` after a `standby`): agreed order is not in the history, so a change overwritten
 //! by a later one counts as present. Commands that may have been applied
 //! are the acknowledged ones and the unsure ones: sent but never answered
 //! (the node crashed first), or answered with an error that leaves them
@@ -34,13 +34,16 @@ pub fn lost(
         .filter(|(_, (_, cmd))| cmd.writes_configuration())
         .filter_map(|(i, (node, cmd))| {
             let again = changes(last, cmd)?;
+            // `other` undoes `cmd` when, applied after it, it takes its
+            // effect away again (an `online` after a `standby`).
+            let undoes = |other: &AdminCommand| {
+                changes(&again, other).is_some_and(|after| changes(&after, cmd).is_some())
+            };
             let undone_by_acked = acked
                 .iter()
                 .enumerate()
-                .any(|(j, (_, other))| j != i && changes(&again, other).is_some());
-            let undone_by_unsure = unsure
-                .iter()
-                .any(|(_, other)| changes(&again, other).is_some());
+                .any(|(j, (_, other))| j != i && undoes(other));
+            let undone_by_unsure = unsure.iter().any(|(_, other)| undoes(other));
             (!undone_by_acked && !undone_by_unsure).then(|| {
                 format!(
                     "node {node}: {cmd:?} was acknowledged but is not in the final configuration"
