@@ -348,8 +348,11 @@ impl Totem {
             members: commit.members.clone(),
         };
         let next = commit.members[(idx + 1) % n];
+        // The ring we committed, members and all: with a ring id reused
+        // after a lost ring-seq file, a stale pass of another ring of that
+        // id must not start recovery here.
         let forming_this = |phase: &Phase| match phase {
-            Phase::Commit(r) => r.id == ring.id,
+            Phase::Commit(r) => *r == ring,
             _ => false,
         };
         match (commit.complete, idx == 0) {
@@ -371,7 +374,7 @@ impl Totem {
                 self.send_token(next, ring.id, &Packet::Commit(commit));
             }
             // Second pass back at the representative: start the ring.
-            (true, true) if self.awaits_second_pass(ring.id) => self.start_ring_token(),
+            (true, true) if self.awaits_second_pass(&ring) => self.start_ring_token(),
             // Second pass at a member: recover.
             (true, false) if forming_this(&self.phase) && commit.info.len() == n => {
                 self.start_recovery(ring.clone(), commit.info.clone());
@@ -390,10 +393,10 @@ impl Totem {
         }
     }
 
-    fn awaits_second_pass(&self, ring_id: RingId) -> bool {
+    fn awaits_second_pass(&self, ring: &Ring) -> bool {
         match &self.phase {
             Phase::Recovery(Recovery { token_started, .. }) => {
-                !token_started && self.forming.as_ref().is_some_and(|f| f.ring.id == ring_id)
+                !token_started && self.forming.as_ref().is_some_and(|f| f.ring == *ring)
             }
             _ => false,
         }
