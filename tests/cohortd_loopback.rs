@@ -277,6 +277,7 @@ fn a_three_node_cluster_lives_through_standby_crash_bad_keys_and_bad_commands() 
         c.logs()
     );
     let gone = c.cohort(victim, &["status"], "");
+    assert_eq!(gone.status.code(), Some(1), "{gone:?}");
     assert!(
         String::from_utf8_lossy(&gone.stderr).contains("cohortd is not running"),
         "{gone:?}"

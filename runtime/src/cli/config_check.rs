@@ -12,11 +12,7 @@ use super::{exit, Io};
 /// `corosync -t`'s exit status for a configuration it refuses.
 pub const INVALID_CONFIG: u8 = 8;
 
-pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
-    let [file] = words else {
-        let _ = writeln!(io.err, "usage: cohort config check FILE");
-        return exit::USAGE;
-    };
+pub fn run(file: &str, io: &mut Io<'_>) -> u8 {
     let text = match std::fs::read(file) {
         // Bytes that are not UTF-8 cannot be names or numbers cohort uses;
         // replacing them keeps line numbers right for the messages.

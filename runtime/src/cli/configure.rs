@@ -23,7 +23,7 @@ use super::{exit, Io};
 use crate::agents::{describe, AgentInfo};
 use crate::cib_file;
 
-pub fn run(words: &[&str], force: bool, io: &mut Io<'_>) -> u8 {
+pub fn run(words: &[String], force: bool, io: &mut Io<'_>) -> u8 {
     let text = if words.is_empty() {
         match (io.stdin)() {
             Ok(t) => t,

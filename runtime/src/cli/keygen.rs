@@ -6,39 +6,16 @@
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 
+use super::args::KeygenArgs;
 use super::{exit, Io};
 use crate::cib_file::write_atomic_bytes;
 
-const DEFAULT_KEYFILE: &str = "/etc/corosync/authkey";
-const DEFAULT_SOURCE: &str = "/dev/urandom";
-const DEFAULT_BYTES: usize = 256;
 const MIN_BYTES: usize = 128;
 const MAX_BYTES: usize = 4096;
 
-pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
-    let mut keyfile = PathBuf::from(DEFAULT_KEYFILE);
-    let mut source = PathBuf::from(DEFAULT_SOURCE);
-    let mut size_bytes = DEFAULT_BYTES;
-    let mut words = words.iter();
-    while let Some(w) = words.next() {
-        let value = match *w {
-            "-k" | "-r" | "-s" => match words.next() {
-                Some(v) => *v,
-                None => return usage(io, &format!("{w} needs a value")),
-            },
-            other => return usage(io, &format!("unexpected argument '{other}'")),
-        };
-        match *w {
-            "-k" => keyfile = PathBuf::from(value),
-            "-r" => source = PathBuf::from(value),
-            _ => match value.parse::<usize>() {
-                Ok(n) => size_bytes = n,
-                Err(_) => return usage(io, &format!("-s: '{value}' is not a number of bytes")),
-            },
-        }
-    }
+pub fn run(args: KeygenArgs, io: &mut Io<'_>) -> u8 {
+    let (keyfile, source, size_bytes) = (args.keyfile, args.source, args.size_bytes);
     if !(MIN_BYTES..=MAX_BYTES).contains(&size_bytes) {
         let _ = writeln!(
             io.err,
@@ -71,12 +48,4 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
         return exit::ERROR;
     }
     exit::OK
-}
-
-fn usage(io: &mut Io<'_>, message: &str) -> u8 {
-    let _ = writeln!(
-        io.err,
-        "cohort keygen: {message}\nusage: cohort keygen [-k KEYFILE] [-r SOURCE] [-s BYTES]"
-    );
-    exit::USAGE
 }

@@ -12,6 +12,7 @@ use cohort_core::control::{Request, Response};
 use cohort_core::controller::AdminCommand;
 use cohort_core::wire::frame::{encode_frame, FrameReader};
 
+use super::args::{NodeCommand, ResourceCommand};
 use super::{exit, Io};
 use crate::daemon::admin::SOCKET_NAME;
 
@@ -107,24 +108,21 @@ fn admin(io: &mut Io<'_>, cmd: &str, command: AdminCommand) -> u8 {
 }
 
 /// `cohort node standby|online [NODE]` (default: this node).
-pub fn node(words: &[&str], io: &mut Io<'_>) -> u8 {
-    let usage = "usage: cohort node standby|online [NODE]";
-    let (verb, rest) = match words.split_first() {
-        Some((v, r)) => (*v, r),
-        None => return usage_error(io, usage),
+pub fn node(command: NodeCommand, io: &mut Io<'_>) -> u8 {
+    let (verb, given) = match command {
+        NodeCommand::Standby { node } => ("standby", node),
+        NodeCommand::Online { node } => ("online", node),
     };
-    let name = match rest {
-        [] => match local_name(io) {
+    let name = match given {
+        Some(n) => n,
+        None => match local_name(io) {
             Ok(n) => n,
             Err(code) => return code,
         },
-        [n] => n.to_string(),
-        _ => return usage_error(io, usage),
     };
     let command = match verb {
         "standby" => AdminCommand::Standby { node: name },
-        "online" => AdminCommand::Online { node: name },
-        _ => return usage_error(io, usage),
+        _ => AdminCommand::Online { node: name },
     };
     admin(io, &format!("node {verb}"), command)
 }
@@ -146,42 +144,23 @@ fn local_name(io: &mut Io<'_>) -> Result<String, u8> {
 }
 
 /// `cohort resource start|stop|move|unmove|cleanup|locate RSC [NODE]`.
-pub fn resource(words: &[&str], io: &mut Io<'_>) -> u8 {
-    let usage =
-        "usage: cohort resource start|stop|unmove|locate RSC | move RSC NODE | cleanup RSC [NODE]";
-    let rsc = |s: &&str| s.to_string();
-    let command = match words {
-        ["start", r] => AdminCommand::Start { rsc: rsc(r) },
-        ["stop", r] => AdminCommand::Stop { rsc: rsc(r) },
-        ["move" | "migrate", r, n] => AdminCommand::Move {
-            rsc: rsc(r),
-            node: n.to_string(),
-        },
-        ["unmove" | "unmigrate" | "clear", r] => AdminCommand::Unmove { rsc: rsc(r) },
-        ["cleanup", r] => AdminCommand::Cleanup {
-            rsc: rsc(r),
-            node: None,
-        },
-        ["cleanup", r, n] => AdminCommand::Cleanup {
-            rsc: rsc(r),
-            node: Some(n.to_string()),
-        },
-        ["locate" | "status", r] => {
-            let answer = ask(io, &Request::Locate { rsc: rsc(r) });
+pub fn resource(command: ResourceCommand, io: &mut Io<'_>) -> u8 {
+    let (verb, command) = match command {
+        ResourceCommand::Start { rsc } => ("start", AdminCommand::Start { rsc }),
+        ResourceCommand::Stop { rsc } => ("stop", AdminCommand::Stop { rsc }),
+        ResourceCommand::Move { rsc, node } => ("move", AdminCommand::Move { rsc, node }),
+        ResourceCommand::Unmove { rsc } => ("unmove", AdminCommand::Unmove { rsc }),
+        ResourceCommand::Cleanup { rsc, node } => ("cleanup", AdminCommand::Cleanup { rsc, node }),
+        ResourceCommand::Locate { rsc } => {
+            let answer = ask(io, &Request::Locate { rsc });
             return print(io, "resource locate", answer);
         }
-        _ => return usage_error(io, usage),
     };
-    admin(io, &format!("resource {}", words[0]), command)
+    admin(io, &format!("resource {verb}"), command)
 }
 
 /// `cohort quorum`, `cohort ring`, `cohort cluster stop`.
 pub fn simple(io: &mut Io<'_>, cmd: &str, req: Request) -> u8 {
     let answer = ask(io, &req);
     print(io, cmd, answer)
-}
-
-fn usage_error(io: &mut Io<'_>, usage: &str) -> u8 {
-    let _ = writeln!(io.err, "{usage}");
-    exit::USAGE
 }

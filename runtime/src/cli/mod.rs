@@ -6,6 +6,7 @@
 //! stdout and stderr buffers, the environment it needs) to an exit code, so
 //! the tests drive it without spawning a process.
 
+pub mod args;
 mod config_check;
 mod configure;
 mod demo;
@@ -17,7 +18,10 @@ mod verify;
 
 use std::path::PathBuf;
 
+use clap::Parser;
 use cohort_core::control::Request;
+
+use self::args::{Cli, ClusterCommand, Command, ConfigCommand};
 
 use crate::agents::AgentDirs;
 
@@ -52,43 +56,6 @@ pub mod exit {
     pub const INVALID: u8 = 78;
 }
 
-const USAGE: &str = "\
-usage: cohort [-F|--force] [--run-dir DIR] <command> [args]
-
-Without CIB_file (and -x), commands work on the running cohortd found
-through --run-dir, $COHORT_RUN_DIR or /run/cohort.
-
-commands:
-  configure <crm words>        apply one crm configure statement (to $CIB_file,
-                               or cluster-wide through cohortd)
-  configure                    read crm configure statements from stdin
-  configure show [xml] [ID...] print the configuration like `crm configure show`
-  verify [-x FILE] [-V[V]]     check a CIB like crm_verify (default: $CIB_file,
-                               else the live CIB)
-  config check FILE            check a corosync.conf like `corosync -t` and
-                               print its effective settings
-  simulate -x FILE [--placement [--no-probes]] [--why RSC]
-                               schedule a transition like crm_simulate -S
-  status [-x FILE] [-r] [--exclude=times]
-                               show the cluster like crm_mon -1 (default: $CIB_file)
-  keygen [-k FILE] [-s BYTES]  write a cluster authentication key like
-                               corosync-keygen (default /etc/corosync/authkey)
-  demo                         apply the reference configuration to a fresh CIB,
-                               show it and verify it (no files, no root)
-  node standby|online [NODE]   put a node in standby or back online (live)
-  resource start|stop|unmove|locate RSC, resource move RSC NODE,
-  resource cleanup RSC [NODE]  crm resource's commands (live)
-  quorum                       quorum and votes like corosync-quorumtool -s (live)
-  ring                         the ring like corosync-cfgtool -s, with dropped
-                               datagrams by reason (live)
-  cluster stop                 this node leaves the cluster cleanly (live)
-
-options:
-  -F, --force                  commit even if the agent or verify checks fail
-  -h, --help                   this text
-  --version                    cohort's version
-";
-
 /// Reads the CIB a read-only command works on (`-x FILE`, else
 /// `$CIB_file`); on failure prints why, prefixed with `cohort CMD:`, and
 /// returns crm_verify's exit status for it (78 unreadable XML, 66 missing).
@@ -101,7 +68,7 @@ fn read_cib(
         // No file: the running cluster's CIB.
         return live::fetch_cib(io).map_err(|e| {
             let _ = writeln!(io.err, "cohort {cmd}: {e}");
-            exit::NO_INPUT
+            exit::ERROR
         });
     };
     crate::cib_file::load(&path).map_err(|e| {
@@ -113,53 +80,47 @@ fn read_cib(
     })
 }
 
-/// Runs `cohort` with `args` (without the program name).
+/// Runs `cohort` with `args` (without the program name): the one place
+/// where parse errors, `--help` and each command's outcome become an exit
+/// code.
 pub fn run(args: &[String], io: &mut Io<'_>) -> u8 {
-    let mut force = false;
-    let mut rest: Vec<&str> = Vec::new();
-    let mut args = args.iter();
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            // crm takes -F before the level; we take it anywhere before `--`.
-            "-F" | "--force" if rest.len() <= 1 => force = true,
-            "--run-dir" if rest.is_empty() => match args.next() {
-                Some(dir) => io.run_dir = PathBuf::from(dir),
-                None => {
-                    let _ = writeln!(io.err, "cohort: --run-dir needs a directory");
-                    return exit::USAGE;
+    let argv = std::iter::once("cohort".to_string()).chain(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let text = e.render().to_string();
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = io.out.write_all(text.as_bytes());
+                    exit::OK
                 }
-            },
-            _ => rest.push(a),
+                _ => {
+                    let _ = io.err.write_all(text.as_bytes());
+                    exit::USAGE
+                }
+            };
         }
+    };
+    if let Some(dir) = cli.run_dir {
+        io.run_dir = dir;
     }
-    match rest.split_first() {
-        None | Some((&"-h" | &"--help" | &"help", _)) => {
-            let _ = io.out.write_all(USAGE.as_bytes());
-            if rest.is_empty() {
-                exit::USAGE
-            } else {
-                exit::OK
-            }
-        }
-        Some((&"--version", _)) => {
-            let _ = writeln!(io.out, "cohort {}", env!("CARGO_PKG_VERSION"));
-            exit::OK
-        }
-        Some((&"configure", words)) => configure::run(words, force, io),
-        Some((&"verify", words)) => verify::run(words, io),
-        Some((&"simulate", words)) => simulate::run(words, io),
-        Some((&"status", words)) => status::run(words, io),
-        Some((&"demo", [])) => demo::run(io),
-        Some((&"keygen", words)) => keygen::run(words, io),
-        Some((&"config", [sub, rest @ ..])) if *sub == "check" => config_check::run(rest, io),
-        Some((&"node", words)) => live::node(words, io),
-        Some((&"resource", words)) => live::resource(words, io),
-        Some((&"quorum", [])) => live::simple(io, "quorum", Request::Quorum),
-        Some((&"ring", [])) => live::simple(io, "ring", Request::Ring),
-        Some((&"cluster", ["stop"])) => live::simple(io, "cluster stop", Request::Stop),
-        Some((cmd, _)) => {
-            let _ = writeln!(io.err, "cohort: unknown command '{cmd}'\n\n{USAGE}");
-            exit::USAGE
-        }
+    match cli.command {
+        Command::Configure { words } => configure::run(&words, cli.force, io),
+        Command::Verify(a) => verify::run(a, io),
+        Command::Simulate(a) => simulate::run(a, io),
+        Command::Status(a) => status::run(a, io),
+        Command::Config {
+            command: ConfigCommand::Check { file },
+        } => config_check::run(&file, io),
+        Command::Keygen(a) => keygen::run(a, io),
+        Command::Demo => demo::run(io),
+        Command::Node { command } => live::node(command, io),
+        Command::Resource { command } => live::resource(command, io),
+        Command::Quorum => live::simple(io, "quorum", Request::Quorum),
+        Command::Ring => live::simple(io, "ring", Request::Ring),
+        Command::Cluster {
+            command: ClusterCommand::Stop,
+        } => live::simple(io, "cluster stop", Request::Stop),
     }
 }

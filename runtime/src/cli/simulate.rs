@@ -5,7 +5,6 @@
 //! the chain of reasons behind a resource's actions.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use cohort_core::cib::Cib;
 use cohort_core::mon::{Options, Snapshot};
@@ -13,14 +12,8 @@ use cohort_core::policy::inject::{self, Injection, OpSpec};
 use cohort_core::policy::report::{placement_report, score_lines, PlacementOptions};
 use cohort_core::policy::{self, Transition};
 
+use super::args::SimulateArgs;
 use super::{exit, Io};
-
-const USAGE: &str =
-    "usage: cohort simulate -x FILE [--placement [--no-probes] [--no-nodes] [--edges]] [--why RSC]\n\
-     \x20      [-s|--show-scores] [-u|--node-up N] [-d|--node-down N] [-f|--node-fail N]\n\
-     \x20      [-i|--op-inject RSC_TASK_MS@NODE=RC] [--op-fail RSC_TASK_MS@NODE[=RC]]\n\
-     (--op-fail records a failed result before scheduling, rc 1 unless given;\n\
-     crm_simulate's -F instead fails the action during its simulated run)";
 
 /// What to print.
 enum Mode {
@@ -30,53 +23,32 @@ enum Mode {
     Scores,
 }
 
-pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
-    let mut file: Option<PathBuf> = None;
-    let mut placement = false;
-    let mut opts = PlacementOptions::default();
-    let mut why: Option<String> = None;
-    let mut scores = false;
+pub fn run(args: SimulateArgs, io: &mut Io<'_>) -> u8 {
+    let opts = PlacementOptions {
+        no_probes: args.no_probes,
+        no_nodes: args.no_nodes,
+        edges: args.edges,
+    };
+    // In crm_simulate's order: nodes up, down, failed, then operations.
     let mut injections: Vec<Injection> = Vec::new();
-    let mut words = words.iter();
-    while let Some(w) = words.next() {
-        match *w {
-            "-x" | "--xml-file" => match words.next() {
-                Some(f) => file = Some(PathBuf::from(f)),
-                None => return usage(io, "-x needs a file"),
-            },
-            "--placement" => placement = true,
-            "--no-probes" => opts.no_probes = true,
-            "--no-nodes" => opts.no_nodes = true,
-            "--edges" => opts.edges = true,
-            "-S" | "--simulate" => {}
-            "-s" | "--show-scores" => scores = true,
-            "-u" | "--node-up" | "-d" | "--node-down" | "-f" | "--node-fail" => {
-                let Some(n) = words.next() else {
-                    return usage(io, &format!("{w} needs a node"));
-                };
-                injections.push(match *w {
-                    "-u" | "--node-up" => Injection::NodeUp(n.to_string()),
-                    "-d" | "--node-down" => Injection::NodeDown(n.to_string()),
-                    _ => Injection::NodeFail(n.to_string()),
-                });
+    injections.extend(args.node_up.into_iter().map(Injection::NodeUp));
+    injections.extend(args.node_down.into_iter().map(Injection::NodeDown));
+    injections.extend(args.node_fail.into_iter().map(Injection::NodeFail));
+    let ops = args
+        .op_inject
+        .iter()
+        .map(|s| (s, None))
+        .chain(args.op_fail.iter().map(|s| (s, Some(1))));
+    for (spec, default_rc) in ops {
+        match OpSpec::parse(spec, default_rc) {
+            Ok(op) => injections.push(Injection::Op(op)),
+            Err(e) => {
+                let _ = writeln!(io.err, "cohort simulate: {e}");
+                return exit::USAGE;
             }
-            "-i" | "--op-inject" | "--op-fail" => {
-                let Some(spec) = words.next() else {
-                    return usage(io, &format!("{w} needs an operation spec"));
-                };
-                let default_rc = (*w == "--op-fail").then_some(1);
-                match OpSpec::parse(spec, default_rc) {
-                    Ok(op) => injections.push(Injection::Op(op)),
-                    Err(e) => return usage(io, &e.to_string()),
-                }
-            }
-            "--why" => match words.next() {
-                Some(r) => why = Some(r.to_string()),
-                None => return usage(io, "--why needs a resource"),
-            },
-            other => return usage(io, &format!("unexpected argument '{other}'")),
         }
     }
+    let (why, placement, scores, file) = (args.why, args.placement, args.show_scores, args.file);
     let mode = match (why, placement) {
         (Some(r), _) => Mode::Why(r),
         (None, _) if scores => Mode::Scores,
@@ -122,11 +94,6 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     };
     let _ = io.out.write_all(out.as_bytes());
     exit::OK
-}
-
-fn usage(io: &mut Io<'_>, message: &str) -> u8 {
-    let _ = writeln!(io.err, "cohort simulate: {message}\n{USAGE}");
-    exit::USAGE
 }
 
 /// Every action of `rsc` with its reason, then the notes of its placement.

@@ -7,40 +7,33 @@
 //! `--failcounts`), failures hidden once their failure-timeout expired, and
 //! a live cluster (this reads a file, like `CIB_file=... crm_mon -1`).
 
-use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cohort_core::mon::oneshot::{self, OneShot};
 use cohort_core::mon::Options;
 
+use super::args::StatusArgs;
 use super::{exit, Io};
 
-const USAGE: &str =
-    "usage: cohort status [-x FILE] [-1] [-r|--inactive] [--exclude=times] [--exclude=failures]";
-
-pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
-    let mut file: Option<PathBuf> = None;
-    let mut opts = Options::default();
-    let mut times = true;
-    let mut failures = true;
-    let mut words = words.iter();
-    while let Some(w) = words.next() {
-        match *w {
-            "-x" | "--xml-file" => match words.next() {
-                Some(f) => file = Some(PathBuf::from(f)),
-                None => return usage(io, "-x needs a file"),
-            },
-            "-1" | "--one-shot" => {}
-            "-r" | "--inactive" => opts.inactive = true,
-            "--exclude=times" => times = false,
-            "--exclude=failures" => failures = false,
-            "-U" | "--exclude" if words.clone().next() == Some(&"times") => {
-                words.next();
-                times = false;
+pub fn run(args: StatusArgs, io: &mut Io<'_>) -> u8 {
+    let opts = Options {
+        inactive: args.inactive,
+    };
+    let (mut times, mut failures) = (true, true);
+    for what in &args.exclude {
+        match what.as_str() {
+            "times" => times = false,
+            "failures" => failures = false,
+            other => {
+                let _ = writeln!(
+                    io.err,
+                    "cohort status: --exclude takes times or failures, not '{other}'"
+                );
+                return exit::USAGE;
             }
-            other => return usage(io, &format!("unexpected argument '{other}'")),
         }
     }
+    let file = args.file;
     let cib = match super::read_cib("status", file, io) {
         Ok(c) => c,
         Err(code) => return code,
@@ -56,9 +49,4 @@ pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
     let out = oneshot::render(&cib, shot);
     let _ = io.out.write_all(out.as_bytes());
     exit::OK
-}
-
-fn usage(io: &mut Io<'_>, message: &str) -> u8 {
-    let _ = writeln!(io.err, "cohort status: {message}\n{USAGE}");
-    exit::USAGE
 }

@@ -2,37 +2,22 @@
 //! `Errors found during check: config not valid` and exit 78; `-V` prints
 //! each error, `-VV` the warnings too.
 
-use std::path::PathBuf;
-
 use cohort_core::cib::verify::{self, Finding, Severity};
 
+use super::args::VerifyArgs;
 use super::{exit, Io};
 use crate::cib_file::{self, CibFileError};
 
-pub fn run(words: &[&str], io: &mut Io<'_>) -> u8 {
-    let mut file: Option<PathBuf> = None;
-    let mut verbosity = 0usize;
-    let mut words = words.iter();
-    while let Some(w) = words.next() {
-        match *w {
-            "-x" | "--xml-file" => match words.next() {
-                Some(f) => file = Some(PathBuf::from(f)),
-                None => return usage(io, "-x needs a file"),
-            },
-            "-L" | "--live-check" => {}
-            v if v.len() > 1 && v.starts_with('-') && v[1..].chars().all(|c| c == 'V') => {
-                verbosity += v.len() - 1
-            }
-            other => return usage(io, &format!("unexpected argument '{other}'")),
-        }
-    }
+pub fn run(args: VerifyArgs, io: &mut Io<'_>) -> u8 {
+    let verbosity = usize::from(args.verbose);
+    let file = args.file;
     let Some(path) = file.or_else(|| io.cib_file.clone()) else {
         // No file: the running cluster's CIB (crm_verify -L).
         return match super::live::fetch_cib(io) {
             Ok(cib) => report(&verify::verify(&cib), verbosity, io),
             Err(e) => {
                 let _ = writeln!(io.err, "cohort verify: CIB query failed: {e}");
-                exit::NO_INPUT
+                exit::ERROR
             }
         };
     };
@@ -82,12 +67,4 @@ pub(super) fn report(findings: &[Finding], verbosity: usize, io: &mut Io<'_>) ->
     } else {
         exit::OK
     }
-}
-
-fn usage(io: &mut Io<'_>, message: &str) -> u8 {
-    let _ = writeln!(
-        io.err,
-        "cohort verify: {message}\nusage: cohort verify [-x FILE] [-V[V]]"
-    );
-    exit::USAGE
 }
