@@ -20,6 +20,8 @@ use crate::controller::{
 use crate::executor::{OpId, OpOutcome, OpRequest};
 use crate::quorum::{QuorumEvent, VoteConfig, Votequorum};
 use crate::time::Instant;
+use crate::totem::fragment::Fragmenter;
+pub use crate::totem::fragment::DEFAULT_MAX_MESSAGE_BYTES;
 use crate::totem::{self, NodeId, Totem, TotemConfig, TotemEvent};
 
 /// Most outputs queued between two drains: one input's worth of totem
@@ -45,6 +47,10 @@ pub struct NodeConfig {
     /// node reckons `last-rc-change`, `last-failure` and failure-timeout
     /// from it and its monotonic clock, so core never reads a clock.
     pub epoch_at_start_s: i64,
+    /// The largest controller message (a CIB sync, a configuration
+    /// change): larger ones travel in fragments (see
+    /// [`crate::totem::fragment`]); [`DEFAULT_MAX_MESSAGE_BYTES`] unless set.
+    pub max_message_bytes: usize,
 }
 
 /// Names an admin request; its [`Output::Reply`] carries it back.
@@ -137,6 +143,8 @@ pub struct Node {
     totem: Totem,
     quorum: Votequorum,
     controller: Controller,
+    /// Controller messages in and out of totem, cut to size.
+    fragments: Fragmenter,
     outputs: VecDeque<Output>,
 }
 
@@ -155,6 +163,7 @@ impl Node {
                 now,
                 config.epoch_at_start_s,
             ),
+            fragments: Fragmenter::new(id, config.max_message_bytes),
             outputs: VecDeque::new(),
         };
         node.controller.know_peers(&config.peers);
@@ -268,6 +277,16 @@ impl Node {
                 busy = true;
                 self.on_effect(effect);
             }
+            while let Some(piece) = self.fragments.next_piece(self.totem.pending_sends()) {
+                busy = true;
+                self.totem.handle(
+                    self.now,
+                    totem::Input::Send {
+                        payload: piece,
+                        safe: true,
+                    },
+                );
+            }
             if !busy {
                 break;
             }
@@ -290,7 +309,13 @@ impl Node {
             }),
             totem::Output::Deliver {
                 sender, payload, ..
-            } => self.controller.handle_deliver(self.now, sender, &payload),
+            } => match self.fragments.deliver(sender, &payload) {
+                Ok(Some(whole)) => self.controller.handle_deliver(self.now, sender, &whole),
+                Ok(None) => {}
+                Err(reason) => self.emit(Output::Event(ClusterEvent::MessageDropped {
+                    reason: format!("from {sender}: {reason}"),
+                })),
+            },
             totem::Output::Event(TotemEvent::ViewChanged {
                 ring_id,
                 members,
@@ -298,6 +323,9 @@ impl Node {
                 joined,
                 transitional: false,
             }) => {
+                // Messages still in fragments are dropped at every member
+                // alike; ours go again in this view.
+                self.fragments.regular_view();
                 self.quorum.handle_membership(self.now, &members);
                 while let Some(e) = self.quorum.poll_event() {
                     self.on_quorum(e);
@@ -342,13 +370,15 @@ impl Node {
 
     fn on_effect(&mut self, effect: Effect) {
         match effect {
-            Effect::Broadcast(payload) => self.totem.handle(
-                self.now,
-                totem::Input::Send {
-                    payload,
-                    safe: true,
-                },
-            ),
+            Effect::Broadcast(payload) => {
+                if let Err(len) = self.fragments.send(payload) {
+                    self.emit(Output::Event(ClusterEvent::MessageDropped {
+                        reason: format!(
+                            "a {len}-byte message is over the bound or the queue is full"
+                        ),
+                    }));
+                }
+            }
             Effect::Exec(req) => self.emit(Output::Exec(req)),
             Effect::Cancel(op) => self.emit(Output::Cancel(op)),
             Effect::Fence(req) => self.emit(Output::Fence(req)),

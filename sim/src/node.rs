@@ -200,6 +200,7 @@ impl NodeKind {
                     cib: persisted,
                     peers: peers.clone(),
                     epoch_at_start_s: epoch_s,
+                    max_message_bytes: cohort_core::node::DEFAULT_MAX_MESSAGE_BYTES,
                 };
                 #[cfg_attr(not(feature = "planted-bugs"), allow(unused_mut))]
                 let mut node = ClusterNode::new(config, now, seed);

@@ -66,7 +66,7 @@ use crate::cib::{Cib, Version};
 use crate::executor::{Executor, OpId, OpOutcome, OpRequest};
 use crate::time::Instant;
 use crate::totem::{NodeId, RingId};
-use crate::wire::{decode_payload, encode_payload};
+use crate::wire::{decode_message, encode_payload};
 
 pub use admin::{AdminCommand, AdminError, AdminReply};
 pub use event::ClusterEvent;
@@ -294,7 +294,7 @@ impl Controller {
 
     pub fn handle_deliver(&mut self, now: Instant, sender: NodeId, payload: &[u8]) {
         self.tick(now);
-        let msg: Message = match decode_payload(payload) {
+        let msg: Message = match decode_message(payload) {
             Ok(m) => m,
             Err(reason) => {
                 return self.event(ClusterEvent::MessageDropped {

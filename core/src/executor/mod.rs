@@ -28,9 +28,11 @@ use serde::{Deserialize, Serialize};
 pub use record::{AgentSpec, OpRecord};
 use record::{EXEC_DONE, EXEC_PENDING};
 
-/// Most operations in flight on one node (the DC never sends more than one
-/// per resource and transition; this bounds a misbehaving peer).
-pub const MAX_RUNNING_OPS: usize = 1024;
+/// Most operations in flight on one node (the DC sends at most one per
+/// resource and transition, and a probe of every resource at once when a
+/// node joins: room for clusters of thousands of resources; this bounds a
+/// misbehaving peer).
+pub const MAX_RUNNING_OPS: usize = 16 * 1024;
 /// Most records kept per node (a few per resource).
 pub const MAX_RECORDS: usize = 16 * 1024;
 

@@ -53,6 +53,7 @@
 //!   hear everyone, and leave again if data still does not reach it.
 
 mod delivery;
+pub mod fragment;
 pub(crate) mod fuzz;
 mod membership;
 mod merge;

@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 
 pub use auth::{AuthKey, TAG_BYTES};
 pub use bounded::bounded_vec;
-pub use payload::{decode_payload, encode_payload};
+pub use payload::{decode_message, decode_payload, encode_payload, MAX_MESSAGE_BYTES};
 
 /// SHA-256 of `bytes` as lowercase hex: the digest kept beside a file
 /// the runtime writes, to tell a torn write at start.

@@ -21,3 +21,19 @@ pub fn decode_payload<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DropReason
     }
     Ok(value)
 }
+
+/// The largest payload [`decode_message`] takes: a controller message put
+/// back together from fragments (a whole CIB).
+pub const MAX_MESSAGE_BYTES: usize = 256 << 20;
+
+/// Decodes a payload that may span many datagrams (bounded by
+/// [`MAX_MESSAGE_BYTES`] instead of a datagram's size).
+pub fn decode_message<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DropReason> {
+    let config = bincode::config::standard().with_limit::<MAX_MESSAGE_BYTES>();
+    let (value, used): (T, usize) =
+        bincode::serde::decode_from_slice(bytes, config).map_err(|_| DropReason::Malformed)?;
+    if used != bytes.len() {
+        return Err(DropReason::Malformed);
+    }
+    Ok(value)
+}

@@ -115,6 +115,7 @@ pub fn prepare(args: &Args, uname: &str) -> Result<Setup, SetupError> {
         cib: None,
         peers,
         epoch_at_start_s: 0,
+        max_message_bytes: cohort_core::node::DEFAULT_MAX_MESSAGE_BYTES,
     };
     Ok(Setup {
         config_path,

@@ -16,6 +16,7 @@ use crate::totem::{NodeId, TotemConfig};
 mod admin;
 mod failures;
 mod fencing;
+mod large;
 mod quorum;
 mod restart;
 mod shutdown;
@@ -41,6 +42,7 @@ fn config(id: NodeId) -> NodeConfig {
         cib: None,
         peers: Vec::new(),
         epoch_at_start_s: 1_700_000_000,
+        max_message_bytes: crate::node::DEFAULT_MAX_MESSAGE_BYTES,
     }
 }
 
