@@ -92,7 +92,12 @@ fn a_three_node_cluster_lives_through_standby_crash_bad_keys_and_bad_commands() 
     }
 
     // The reference resources start in order on one node.
-    let out = c.cohort(0, &["configure"], REFERENCE_AS_DUMMY);
+    assert!(
+        c.wait_settled(3, Duration::from_secs(30)),
+        "the view never settled\n{}",
+        c.logs()
+    );
+    let out = c.configure(0, REFERENCE_AS_DUMMY);
     ok(&out, "configure", &c);
     let first = wait_for(SETTLE, || c.all_on_one(&RSCS))
         .unwrap_or_else(|| panic!("not all on one node: {:?}\n{}", c.ground_truth(), c.logs()));

@@ -161,7 +161,12 @@ fn the_seed_shaped_multicast_cluster_forms_and_fails_over_across_namespaces() {
         quorum.contains(&format!("Node ID:          {expected_id}")),
         "{quorum}"
     );
-    let out = c.cohort(0, &["configure"], REFERENCE_AS_DUMMY);
+    assert!(
+        c.wait_settled(3, Duration::from_secs(30)),
+        "the view never settled\n{}",
+        c.logs()
+    );
+    let out = c.configure(0, REFERENCE_AS_DUMMY);
     assert!(out.status.success(), "{out:?}\n{}", c.logs());
     let active = wait_for(Duration::from_secs(30), || c.all_on_one(&RSCS))
         .unwrap_or_else(|| panic!("{:?}\n{}", c.ground_truth(), c.logs()));

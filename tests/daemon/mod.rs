@@ -200,6 +200,44 @@ impl Cluster {
             .unwrap_or(0)
     }
 
+    /// Waits until every running node's view holds all `n` nodes with
+    /// its sync done (a DC known, everyone online, quorate): a change
+    /// typed before that may meet a view change and be answered "retry".
+    pub fn wait_settled(&self, n: usize, limit: Duration) -> bool {
+        let online = format!(
+            "Online: [ {} ]",
+            (1..=n)
+                .map(|i| format!("node{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        wait_for(limit, || {
+            (0..self.nodes.len())
+                .filter(|i| self.nodes[*i].child.is_some())
+                .all(|i| {
+                    let s = self.text(i, &["status"]);
+                    s.contains(&online) && s.contains("partition with quorum")
+                })
+                .then_some(())
+        })
+        .is_some()
+    }
+
+    /// `cohort configure` with `stdin`, sent again while the answer is
+    /// "retry" (the membership changed before it was agreed: not applied).
+    pub fn configure(&self, i: usize, stdin: &str) -> Output {
+        let mut out = self.cohort(i, &["configure"], stdin);
+        for _ in 0..5 {
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            if out.status.success() || !err.contains("; retry") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            out = self.cohort(i, &["configure"], stdin);
+        }
+        out
+    }
+
     /// Where each node really runs resources.
     pub fn ground_truth(&self) -> Vec<(String, Vec<String>)> {
         self.nodes
