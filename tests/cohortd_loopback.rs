@@ -262,6 +262,74 @@ fn a_three_node_cluster_lives_through_standby_crash_bad_keys_and_bad_commands() 
         }
     }
 
+    // crm resource's words, live: move takes the colocated set along,
+    // unmove moves nothing back (stickiness), stop and start.
+    let holder = wait_for(SETTLE, || c.all_on_one(&RSCS))
+        .unwrap_or_else(|| panic!("{:?}\n{}", c.ground_truth(), c.logs()));
+    let target = (holder + 1) % 3;
+    let target_name = c.nodes[target].name.clone();
+    ok(
+        &c.cohort(victim, &["resource", "move", "vip", &target_name], ""),
+        "move",
+        &c,
+    );
+    wait_for(SETTLE, || c.all_on_one(&RSCS).filter(|n| *n == target))
+        .unwrap_or_else(|| panic!("move did nothing: {:?}\n{}", c.ground_truth(), c.logs()));
+    ok(
+        &c.cohort(victim, &["resource", "unmove", "vip"], ""),
+        "unmove",
+        &c,
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(c.all_on_one(&RSCS), Some(target), "unmove moved something");
+    ok(
+        &c.cohort(victim, &["resource", "stop", "mysqld"], ""),
+        "stop",
+        &c,
+    );
+    wait_for(SETTLE, || {
+        (!c.nodes[target].running().iter().any(|r| r == "mysqld")).then_some(())
+    })
+    .unwrap_or_else(|| panic!("mysqld still runs\n{}", c.logs()));
+    // Every replica hears the stop's result shortly after it ran.
+    wait_for(SETTLE, || {
+        (c.text(victim, &["resource", "locate", "mysqld"]) == "resource mysqld is NOT running\n")
+            .then_some(())
+    })
+    .unwrap_or_else(|| panic!("locate still says running\n{}", c.logs()));
+    ok(
+        &c.cohort(victim, &["resource", "start", "mysqld"], ""),
+        "start",
+        &c,
+    );
+    wait_for(SETTLE, || c.all_on_one(&RSCS).filter(|n| *n == target))
+        .unwrap_or_else(|| panic!("mysqld did not start again\n{}", c.logs()));
+
+    // SIGTERM leaves cleanly too: cohortd exits 0, the others keep two.
+    let idle = (0..3)
+        .find(|i| *i != target && *i != victim)
+        .expect("three nodes");
+    let pid = c.nodes[idle].child.as_ref().expect("runs").id();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = wait_for(SETTLE, || {
+        c.nodes[idle]
+            .child
+            .as_mut()
+            .and_then(|ch| ch.try_wait().ok().flatten())
+    })
+    .unwrap_or_else(|| panic!("cohortd ignored SIGTERM\n{}", c.logs()));
+    assert!(status.success(), "SIGTERM exit: {status:?}\n{}", c.logs());
+    c.nodes[idle].child = None;
+    wait_for(SETTLE, || (c.members_seen(target) == 2).then_some(()))
+        .unwrap_or_else(|| panic!("the others still count it\n{}", c.logs()));
+    c.start(idle);
+    wait_for(SETTLE, || (c.members_seen(target) == 3).then_some(()))
+        .unwrap_or_else(|| panic!("it never came back\n{}", c.logs()));
+
     // `cohort cluster stop` leaves cleanly: the others keep two members.
     ok(
         &c.cohort(victim, &["cluster", "stop"], ""),
