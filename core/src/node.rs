@@ -324,8 +324,16 @@ impl Node {
                 transitional: false,
             }) => {
                 // Messages still in fragments are dropped at every member
-                // alike; ours go again in this view.
-                self.fragments.regular_view();
+                // alike; ours go again in this view, and what was queued
+                // for the old view only is not sent at all.
+                let controller = &self.controller;
+                if let Some(cut) = self.fragments.regular_view() {
+                    if controller.worth_sending_after_view(&cut) {
+                        self.fragments.send_first(cut);
+                    }
+                }
+                self.fragments
+                    .retain_queued(|p| controller.worth_sending_after_view(p));
                 self.quorum.handle_membership(self.now, &members);
                 while let Some(e) = self.quorum.poll_event() {
                     self.on_quorum(e);

@@ -232,6 +232,20 @@ impl Controller {
         self.view_ring
     }
 
+    /// Whether a message this node queued before a regular view is still
+    /// worth sending in it: hellos, syncs, quorum verdicts and actions
+    /// name their view and would be ignored in the next.
+    pub fn worth_sending_after_view(&self, payload: &[u8]) -> bool {
+        !matches!(
+            decode_message::<Message>(payload),
+            Ok(Message::Hello(_)
+                | Message::Sync { .. }
+                | Message::Quorum { .. }
+                | Message::Action { .. })
+                | Err(_)
+        )
+    }
+
     /// A member's name as its hello gave it (the last synced view).
     pub fn member_name(&self, id: NodeId) -> Option<String> {
         self.view.members.get(&id).cloned()

@@ -194,3 +194,26 @@ fn a_verdict_of_an_older_view_does_not_let_a_new_view_write() {
     assert_eq!(bus.replies.get(&9), Some(&Err(AdminError::NoQuorum)));
     assert!(!has_threshold(&bus.nodes[&1]));
 }
+
+/// At a view change a node's queued messages about the old view (its
+/// verdicts, hellos, syncs, actions) are not sent: they would be ignored,
+/// and a large stale sync would hold back the new view's hello.
+#[test]
+fn only_messages_that_outlive_their_view_are_sent_after_it() {
+    use super::message::Message;
+    use crate::wire::encode_payload;
+    let bus = Bus::majority_view(&[1]);
+    let c = &bus.nodes[&1];
+    let admin = Message::Admin {
+        origin: 1,
+        req: 3,
+        cmd: threshold(),
+    };
+    let verdict = Message::Quorum {
+        ring: RingId { seq: 4, rep: 1 },
+        state: QuorumState::default(),
+    };
+    assert!(c.worth_sending_after_view(&encode_payload(&admin)));
+    assert!(!c.worth_sending_after_view(&encode_payload(&verdict)));
+    assert!(!c.worth_sending_after_view(b"not a message"));
+}

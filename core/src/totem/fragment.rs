@@ -12,8 +12,9 @@
 //!   member alike; parts of it that come later (the sender's queue is
 //!   carried into the next ring) have no first part and are dropped too;
 //! - the sender sees its own message dropped the same way and sends it
-//!   again, whole, in the new view: so a message is lost only with its
-//!   sender, as an unfragmented one is.
+//!   again, whole, in the new view, when it is still worth sending (the
+//!   node decides: a sync of the old view is not): so a message is lost
+//!   only with its sender, as an unfragmented one is.
 //!
 //! Flow control: at most [`MAX_PIECES_IN_TOTEM`] pieces wait in totem's
 //! queue, and while one of this node's messages is in fragments nothing
@@ -26,7 +27,10 @@
 //! - [`Fragmenter::next_piece`] while totem's queue has room, each piece
 //!   to totem as one message;
 //! - [`Fragmenter::deliver`] for each message totem delivers;
-//! - [`Fragmenter::regular_view`] when totem installs a regular view.
+//! - [`Fragmenter::regular_view`] when totem installs a regular view, then
+//!   [`Fragmenter::send_first`] with the message it dropped, if still
+//!   wanted, and [`Fragmenter::retain_queued`] to forget queued messages
+//!   about the old view.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -42,6 +46,9 @@ pub const PART_BYTES: usize = MAX_PAYLOAD_BYTES - 64;
 pub const MAX_PIECES_IN_TOTEM: usize = 64;
 /// The largest message by default (a CIB of tens of megabytes).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 << 20;
+/// Most bytes being put together from all senders at once. A wire
+/// constant, not a setting: every member must drop the same messages.
+pub const MAX_PARTIAL_BYTES: usize = 256 << 20;
 
 /// One totem message's payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,10 +72,14 @@ struct Partial {
     bytes: Vec<u8>,
 }
 
-/// One of this node's own fragmented messages, until it comes back whole.
+/// This node's fragmented message in totem, until it comes back whole.
 #[derive(Debug, Clone)]
-struct Mine {
+struct InFlight {
+    msg: u64,
     payload: Vec<u8>,
+    count: u32,
+    /// Parts handed to totem so far.
+    handed: u32,
     /// Its first part was delivered: a view change now drops it.
     started: bool,
 }
@@ -77,14 +88,16 @@ struct Mine {
 #[derive(Debug, Clone)]
 pub struct Fragmenter {
     own: NodeId,
+    /// The largest message this node sends (receiving is bounded by the
+    /// wire's [`MAX_MESSAGE_BYTES`], the same at every member).
     max_message_bytes: usize,
     next_msg: u64,
-    /// Pieces not yet handed to totem, in order; bytes held.
-    outbox: VecDeque<(Option<u64>, Vec<u8>)>,
+    /// Payloads not yet begun, in order, and their bytes.
+    outbox: VecDeque<Vec<u8>>,
     outbox_bytes: usize,
-    /// Own messages in fragments: handed to totem, not delivered whole.
-    mine: BTreeMap<u64, Mine>,
+    in_flight: Option<InFlight>,
     partial: BTreeMap<NodeId, Partial>,
+    partial_bytes: usize,
 }
 
 impl Fragmenter {
@@ -95,13 +108,14 @@ impl Fragmenter {
             next_msg: 0,
             outbox: VecDeque::new(),
             outbox_bytes: 0,
-            mine: BTreeMap::new(),
+            in_flight: None,
             partial: BTreeMap::new(),
+            partial_bytes: 0,
         }
     }
 
-    /// Queues `payload` for the ring; refused when larger than the bound
-    /// or when the queue already holds that many bytes.
+    /// Queues `payload` for the ring; refused (its length returned) when
+    /// larger than the bound or when the queue already holds twice that.
     pub fn send(&mut self, payload: Vec<u8>) -> Result<(), usize> {
         let len = payload.len();
         if len > self.max_message_bytes
@@ -109,82 +123,54 @@ impl Fragmenter {
         {
             return Err(len);
         }
-        self.queue(payload, false);
+        self.outbox_bytes += len;
+        self.outbox.push_back(payload);
         Ok(())
     }
 
-    /// Cuts `payload` into pieces at the back (or the front) of the queue.
-    fn queue(&mut self, payload: Vec<u8>, front: bool) {
-        let mut pieces: Vec<(Option<u64>, Vec<u8>)> = Vec::new();
-        if payload.len() <= PART_BYTES {
-            pieces.push((None, encode_payload(&Piece::Whole(payload))));
-        } else {
-            let msg = self.next_msg;
-            self.next_msg += 1;
-            let count = payload.len().div_ceil(PART_BYTES) as u32;
-            for (index, chunk) in payload.chunks(PART_BYTES).enumerate() {
-                let part = Piece::Part {
-                    msg,
-                    index: index as u32,
-                    count,
-                    bytes: chunk.to_vec(),
-                };
-                pieces.push((Some(msg), encode_payload(&part)));
-            }
-            self.mine.insert(
-                msg,
-                Mine {
-                    payload,
-                    started: false,
-                },
-            );
-        }
-        self.outbox_bytes += pieces.iter().map(|(_, p)| p.len()).sum::<usize>();
-        if front {
-            for p in pieces.into_iter().rev() {
-                self.outbox.push_front(p);
-            }
-        } else {
-            self.outbox.extend(pieces);
-        }
-    }
-
-    /// The next piece for totem, when `in_totem` (totem's queue) leaves
-    /// room and no fragmented message of ours is between two rings.
+    /// The next piece for totem, while `in_totem` (totem's queue) leaves
+    /// room. Once a fragmented message of ours is in totem, nothing after
+    /// it goes until it has come back whole (see the module comment).
     pub fn next_piece(&mut self, in_totem: usize) -> Option<Vec<u8>> {
         if in_totem >= MAX_PIECES_IN_TOTEM {
             return None;
         }
-        let (msg, _) = self.outbox.front()?;
-        // Once a fragmented message is in totem, what follows waits until
-        // it has come back whole (see the module comment).
-        let blocked = self
-            .mine
-            .keys()
-            .any(|m| Some(*m) != *msg && self.handed(*m));
-        if blocked {
-            return None;
+        if self.in_flight.is_none() {
+            let payload = self.outbox.pop_front()?;
+            self.outbox_bytes -= payload.len();
+            if payload.len() <= PART_BYTES {
+                return Some(encode_payload(&Piece::Whole(payload)));
+            }
+            let msg = self.next_msg;
+            self.next_msg += 1;
+            self.in_flight = Some(InFlight {
+                msg,
+                count: payload.len().div_ceil(PART_BYTES) as u32,
+                payload,
+                handed: 0,
+                started: false,
+            });
         }
-        let (_, piece) = self.outbox.pop_front()?;
-        self.outbox_bytes -= piece.len();
-        Some(piece)
-    }
-
-    /// Whether some part of own message `m` has left the outbox.
-    fn handed(&self, m: u64) -> bool {
-        self.outbox
-            .iter()
-            .filter(|(msg, _)| *msg == Some(m))
-            .count()
-            < self
-                .mine
-                .get(&m)
-                .map_or(0, |mine| mine.payload.len().div_ceil(PART_BYTES))
+        let f = self.in_flight.as_mut().expect("set above");
+        if f.handed == f.count {
+            return None; // all in totem: wait for it to come back
+        }
+        let at = f.handed as usize * PART_BYTES;
+        let end = (at + PART_BYTES).min(f.payload.len());
+        let part = Piece::Part {
+            msg: f.msg,
+            index: f.handed,
+            count: f.count,
+            bytes: f.payload[at..end].to_vec(),
+        };
+        f.handed += 1;
+        Some(encode_payload(&part))
     }
 
     /// A message totem delivered from `sender`: the whole payload when it
     /// completes one. Bad pieces are errors to count; out-of-turn parts
-    /// (of a message cut by a view change) are dropped silently.
+    /// (of a message cut by a view change) are dropped silently. Every
+    /// member decides alike: from the pieces and wire constants only.
     pub fn deliver(&mut self, sender: NodeId, bytes: &[u8]) -> Result<Option<Vec<u8>>, DropReason> {
         let piece: Piece = decode_payload(bytes)?;
         let (msg, index, count, part) = match piece {
@@ -196,11 +182,12 @@ impl Fragmenter {
                 bytes,
             } => (msg, index, count, bytes),
         };
-        let most = self.max_message_bytes.div_ceil(PART_BYTES) as u32;
+        let most = MAX_MESSAGE_BYTES.div_ceil(PART_BYTES) as u32;
         if count < 2 || count > most || index >= count || part.len() > PART_BYTES {
             return Err(DropReason::Malformed);
         }
         if index == 0 {
+            self.forget(sender);
             self.partial.insert(
                 sender,
                 Partial {
@@ -211,8 +198,8 @@ impl Fragmenter {
                 },
             );
             if sender == self.own {
-                if let Some(m) = self.mine.get_mut(&msg) {
-                    m.started = true;
+                if let Some(f) = self.in_flight.as_mut().filter(|f| f.msg == msg) {
+                    f.started = true;
                 }
             }
         }
@@ -220,47 +207,62 @@ impl Fragmenter {
             return Ok(None); // the rest of a message cut by a view change
         };
         if p.msg != msg || p.next != index || p.count != count {
-            self.partial.remove(&sender);
+            self.forget(sender);
             return Ok(None);
+        }
+        if self.partial_bytes + part.len() > MAX_PARTIAL_BYTES {
+            self.forget(sender);
+            return Err(DropReason::Oversize);
         }
         p.bytes.extend_from_slice(&part);
         p.next += 1;
-        if p.bytes.len() > self.max_message_bytes {
-            self.partial.remove(&sender);
-            return Err(DropReason::Oversize);
-        }
+        self.partial_bytes += part.len();
         if p.next < p.count {
             return Ok(None);
         }
-        let whole = self.partial.remove(&sender).expect("just updated").bytes;
-        if sender == self.own {
-            self.mine.remove(&msg);
+        let whole = self.forget(sender).expect("just completed");
+        if sender == self.own && self.in_flight.as_ref().is_some_and(|f| f.msg == msg) {
+            self.in_flight = None;
         }
         Ok(Some(whole))
     }
 
+    /// Drops what `sender` was putting together; its bytes.
+    fn forget(&mut self, sender: NodeId) -> Option<Vec<u8>> {
+        let p = self.partial.remove(&sender)?;
+        self.partial_bytes -= p.bytes.len();
+        Some(p.bytes)
+    }
+
     /// A regular view: every incomplete message is dropped (everywhere
-    /// alike); own messages dropped so are queued again, first.
-    pub fn regular_view(&mut self) {
+    /// alike). Returns this node's own message dropped so, if any: the
+    /// caller decides whether it is still worth sending
+    /// ([`Fragmenter::send_first`]). A message of ours none of whose parts
+    /// was delivered yet goes on: totem carries its parts over.
+    pub fn regular_view(&mut self) -> Option<Vec<u8>> {
         self.partial.clear();
-        let cut: Vec<u64> = self
-            .mine
-            .iter()
-            .filter(|(_, m)| m.started)
-            .map(|(k, _)| *k)
-            .collect();
-        for msg in cut.into_iter().rev() {
-            let m = self.mine.remove(&msg).expect("listed");
-            // Its parts still waiting here are stale now.
-            let before = self.outbox.len();
-            self.outbox.retain(|(k, _)| *k != Some(msg));
-            debug_assert!(self.outbox.len() <= before);
-            self.outbox_bytes = self.outbox.iter().map(|(_, p)| p.len()).sum();
-            self.queue(m.payload, true);
+        self.partial_bytes = 0;
+        match &self.in_flight {
+            Some(f) if f.started => self.in_flight.take().map(|f| f.payload),
+            _ => None,
         }
     }
 
-    /// Pieces waiting for totem.
+    /// Queues `payload` ahead of everything not yet begun (a message a view
+    /// change dropped, sent again before its sender's later messages).
+    pub fn send_first(&mut self, payload: Vec<u8>) {
+        self.outbox_bytes += payload.len();
+        self.outbox.push_front(payload);
+    }
+
+    /// Keeps only the queued payloads `keep` approves (at a view change,
+    /// messages about the old view are no longer worth sending).
+    pub fn retain_queued(&mut self, mut keep: impl FnMut(&[u8]) -> bool) {
+        self.outbox.retain(|p| keep(p));
+        self.outbox_bytes = self.outbox.iter().map(Vec::len).sum();
+    }
+
+    /// Payloads waiting to begin.
     pub fn queued(&self) -> usize {
         self.outbox.len()
     }
@@ -289,6 +291,7 @@ mod tests {
     #[test]
     fn a_large_message_comes_back_whole_at_every_member() {
         let mut sender = Fragmenter::new(1, DEFAULT_MAX_MESSAGE_BYTES);
+        // Receiving does not depend on the receiver's own sending bound.
         let mut others: Vec<Fragmenter> = (2..=3).map(|id| Fragmenter::new(id, 1 << 20)).collect();
         let payload = big(3 * PART_BYTES + 17, 5);
         sender.send(payload.clone()).unwrap();
@@ -338,9 +341,11 @@ mod tests {
                 assert_eq!(sender.deliver(1, p).unwrap(), None);
                 assert_eq!(other.deliver(1, p).unwrap(), None);
             }
-            sender.regular_view();
-            other.regular_view();
-            late.regular_view();
+            let cut = sender.regular_view().expect("its first part was delivered");
+            assert_eq!(cut, payload);
+            sender.send_first(cut);
+            assert_eq!(other.regular_view(), None);
+            assert_eq!(late.regular_view(), None);
             // Totem carries the rest into the new ring: nobody takes them.
             for p in &parts[cut_after..] {
                 assert_eq!(sender.deliver(1, p).unwrap(), None);
@@ -385,7 +390,7 @@ mod tests {
         // The view changes before any part was delivered: totem carries
         // all of them into the new ring, and the message is not queued
         // again.
-        sender.regular_view();
+        assert_eq!(sender.regular_view(), None);
         assert_eq!(sender.queued(), 0);
         let mut whole = None;
         for p in &parts {
@@ -401,7 +406,7 @@ mod tests {
         let too_many = encode_payload(&Piece::Part {
             msg: 0,
             index: 0,
-            count: 1000,
+            count: u32::MAX,
             bytes: vec![0; 10],
         });
         assert_eq!(f.deliver(2, &too_many), Err(DropReason::Malformed));
