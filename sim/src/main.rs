@@ -9,9 +9,10 @@
 //! cohort-sim replay --fuzz-input FILE [--planted BUG] [--timeline out.html] [--all]
 //! ```
 //! `run` prints one line per failing seed with the command that replays it,
-//! the violations by kind, the simulated-time figures, and as its last line
-//! `seeds=N failed=F sim_seconds=S wall_seconds=W ratio=R`, then a
-//! `totals:` line; it exits 1 when any seed failed. `--jobs N` (default:
+//! the violations by kind, the simulated-time figures, a `totals:` line of
+//! exact sums, and as its last line
+//! `seeds=N failed=F sim_seconds=S wall_seconds=W ratio=R`; it exits 1 when
+//! any seed failed. `--jobs N` (default:
 //! every core) runs seeds on N threads and prints the same as one thread.
 //! `merge` adds up the outputs of runs over slices of one sweep (one per
 //! machine, say) into one summary. The wall clock is read only for `wall_seconds`, the
@@ -248,8 +249,8 @@ fn run(
     }
 }
 
-/// The summary lines of a sweep; the last two are `seeds=...` and the
-/// `totals:` line that `cohort-sim merge` adds up.
+/// The summary lines of a sweep: the `totals:` line that `cohort-sim
+/// merge` adds up, then `seeds=...` last.
 fn print_totals(cluster: bool, totals: &Totals, wall_s: f64) {
     if !totals.violations.is_empty() {
         let list: Vec<String> = totals
@@ -278,6 +279,8 @@ fn print_totals(cluster: bool, totals: &Totals, wall_s: f64) {
             f.first_start_dc_survived.describe()
         );
     }
+    // The exact sums for `cohort-sim merge`, then the summary, last.
+    println!("{}", totals.to_line());
     let sim_s = totals.sim_ns as f64 / 1e9;
     println!(
         "seeds={} failed={} sim_seconds={sim_s:.1} wall_seconds={wall_s:.3} ratio={:.0}",
@@ -285,7 +288,6 @@ fn print_totals(cluster: bool, totals: &Totals, wall_s: f64) {
         totals.failed,
         sim_s / wall_s.max(1e-9)
     );
-    println!("{}", totals.to_line());
 }
 
 /// Adds up the outputs of `run` over slices of one sweep (for example one
