@@ -88,6 +88,12 @@ const REGRESSIONS: &[(&str, u64, FaultMode)] = &[
     // a new ring), and a commit pass must name the committed members.
     ("five-node", 675746, FaultMode::Swarm),
     ("five-node", 690359, FaultMode::Swarm),
+    // Liveness judged never: a `cluster stop` typed before the heal
+    // finished after the single view, the node stayed down, and the
+    // placement check waited for a view of all nodes until the run ended.
+    // Fixed in the world: a node that exits after the heal starts again,
+    // as the heal starts every node that is down.
+    ("maintenance", 722270, FaultMode::Swarm),
 ];
 
 /// Runs `seeds` seeds, asserts none failed, returns the violations counted.

@@ -588,6 +588,14 @@ impl World {
             at: self.now,
         });
         self.check_quorum();
+        // After the heal every node runs: a clean stop the administrator
+        // typed before it, still finishing then, is followed by a start,
+        // as the heal starts every node that is down (maintenance 722270:
+        // node 1 left after the single view and the placement was never
+        // judged).
+        if matches!(self.phase, Phase::Healing | Phase::Settled { .. }) {
+            self.start(node);
+        }
     }
 
     /// The node's process ends (a crash or an exit): its state, pause,
