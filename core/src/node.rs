@@ -326,14 +326,7 @@ impl Node {
                 // Messages still in fragments are dropped at every member
                 // alike; ours go again in this view, and what was queued
                 // for the old view only is not sent at all.
-                let controller = &self.controller;
-                if let Some(cut) = self.fragments.regular_view() {
-                    if controller.worth_sending_after_view(&cut) {
-                        self.fragments.send_first(cut);
-                    }
-                }
-                self.fragments
-                    .retain_queued(|p| controller.worth_sending_after_view(p));
+                self.fragments.regular_view();
                 self.quorum.handle_membership(self.now, &members);
                 while let Some(e) = self.quorum.poll_event() {
                     self.on_quorum(e);
@@ -378,8 +371,11 @@ impl Node {
 
     fn on_effect(&mut self, effect: Effect) {
         match effect {
-            Effect::Broadcast(payload) => {
-                if let Err(len) = self.fragments.send(payload) {
+            Effect::Broadcast {
+                payload,
+                view_scoped,
+            } => {
+                if let Err(len) = self.fragments.send(payload, view_scoped) {
                     self.emit(Output::Event(ClusterEvent::MessageDropped {
                         reason: format!(
                             "a {len}-byte message is over the bound or the queue is full"

@@ -94,6 +94,22 @@ pub enum Message {
     },
 }
 
+impl Message {
+    /// Whether the message means anything after the view it was sent in:
+    /// hellos, syncs, quorum verdicts and actions name their view and are
+    /// ignored in any later one, so a node need not send them once a new
+    /// view is installed (see `totem::fragment`).
+    pub fn outlives_its_view(&self) -> bool {
+        !matches!(
+            self,
+            Message::Hello(_)
+                | Message::Sync { .. }
+                | Message::Quorum { .. }
+                | Message::Action { .. }
+        )
+    }
+}
+
 /// See [`Message::Hello`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {

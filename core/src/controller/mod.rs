@@ -93,8 +93,13 @@ pub const MAX_CHAINED_TRANSITIONS: u32 = 32;
 /// One effect of the controller; the node turns them into outputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// To every member, in agreed order (safe delivery).
-    Broadcast(Vec<u8>),
+    /// To every member, in agreed order (safe delivery); `view_scoped`:
+    /// worthless once a new view is installed
+    /// ([`message::Message::outlives_its_view`]).
+    Broadcast {
+        payload: Vec<u8>,
+        view_scoped: bool,
+    },
     Exec(OpRequest),
     Cancel(OpId),
     /// Fence a node (see [`fence`]).
@@ -230,20 +235,6 @@ impl Controller {
     /// The view whose sync completed here, None while one is open.
     pub fn synced_ring(&self) -> Option<RingId> {
         self.view_ring
-    }
-
-    /// Whether a message this node queued before a regular view is still
-    /// worth sending in it: hellos, syncs, quorum verdicts and actions
-    /// name their view and would be ignored in the next.
-    pub fn worth_sending_after_view(&self, payload: &[u8]) -> bool {
-        !matches!(
-            decode_message::<Message>(payload),
-            Ok(Message::Hello(_)
-                | Message::Sync { .. }
-                | Message::Quorum { .. }
-                | Message::Action { .. })
-                | Err(_)
-        )
     }
 
     /// A member's name as its hello gave it (the last synced view).
@@ -446,8 +437,10 @@ impl Controller {
     }
 
     fn broadcast(&mut self, msg: &Message) {
-        self.effects
-            .push_back(Effect::Broadcast(encode_payload(msg)));
+        self.effects.push_back(Effect::Broadcast {
+            payload: encode_payload(msg),
+            view_scoped: !msg.outlives_its_view(),
+        });
     }
 
     fn reply(&mut self, req: u64, reply: AdminReply) {

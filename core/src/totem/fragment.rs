@@ -12,9 +12,10 @@
 //!   member alike; parts of it that come later (the sender's queue is
 //!   carried into the next ring) have no first part and are dropped too;
 //! - the sender sees its own message dropped the same way and sends it
-//!   again, whole, in the new view, when it is still worth sending (the
-//!   node decides: a sync of the old view is not): so a message is lost
-//!   only with its sender, as an unfragmented one is.
+//!   again, whole, in the new view, unless it was view-scoped (a hello or
+//!   sync of the old view means nothing in the new one; such messages
+//!   still queued are forgotten too): so a message is lost only with its
+//!   sender, as an unfragmented one is.
 //!
 //! Flow control: at most [`MAX_PIECES_IN_TOTEM`] pieces wait in totem's
 //! queue, and while one of this node's messages is in fragments nothing
@@ -27,10 +28,7 @@
 //! - [`Fragmenter::next_piece`] while totem's queue has room, each piece
 //!   to totem as one message;
 //! - [`Fragmenter::deliver`] for each message totem delivers;
-//! - [`Fragmenter::regular_view`] when totem installs a regular view, then
-//!   [`Fragmenter::send_first`] with the message it dropped, if still
-//!   wanted, and [`Fragmenter::retain_queued`] to forget queued messages
-//!   about the old view.
+//! - [`Fragmenter::regular_view`] when totem installs a regular view.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -77,6 +75,7 @@ struct Partial {
 struct InFlight {
     msg: u64,
     payload: Vec<u8>,
+    view_scoped: bool,
     count: u32,
     /// Parts handed to totem so far.
     handed: u32,
@@ -92,8 +91,9 @@ pub struct Fragmenter {
     /// wire's [`MAX_MESSAGE_BYTES`], the same at every member).
     max_message_bytes: usize,
     next_msg: u64,
-    /// Payloads not yet begun, in order, and their bytes.
-    outbox: VecDeque<Vec<u8>>,
+    /// Payloads not yet begun, in order (with whether each is
+    /// view-scoped), and their bytes.
+    outbox: VecDeque<(Vec<u8>, bool)>,
     outbox_bytes: usize,
     in_flight: Option<InFlight>,
     partial: BTreeMap<NodeId, Partial>,
@@ -114,9 +114,11 @@ impl Fragmenter {
         }
     }
 
-    /// Queues `payload` for the ring; refused (its length returned) when
-    /// larger than the bound or when the queue already holds twice that.
-    pub fn send(&mut self, payload: Vec<u8>) -> Result<(), usize> {
+    /// Queues `payload` for the ring; `view_scoped`: not worth sending
+    /// once a new regular view is installed. Refused (its length
+    /// returned) when larger than the bound or when the queue already
+    /// holds twice that.
+    pub fn send(&mut self, payload: Vec<u8>, view_scoped: bool) -> Result<(), usize> {
         let len = payload.len();
         if len > self.max_message_bytes
             || self.outbox_bytes.saturating_add(len) > self.max_message_bytes.saturating_mul(2)
@@ -124,7 +126,7 @@ impl Fragmenter {
             return Err(len);
         }
         self.outbox_bytes += len;
-        self.outbox.push_back(payload);
+        self.outbox.push_back((payload, view_scoped));
         Ok(())
     }
 
@@ -136,7 +138,7 @@ impl Fragmenter {
             return None;
         }
         if self.in_flight.is_none() {
-            let payload = self.outbox.pop_front()?;
+            let (payload, view_scoped) = self.outbox.pop_front()?;
             self.outbox_bytes -= payload.len();
             if payload.len() <= PART_BYTES {
                 return Some(encode_payload(&Piece::Whole(payload)));
@@ -147,6 +149,7 @@ impl Fragmenter {
                 msg,
                 count: payload.len().div_ceil(PART_BYTES) as u32,
                 payload,
+                view_scoped,
                 handed: 0,
                 started: false,
             });
@@ -235,31 +238,21 @@ impl Fragmenter {
     }
 
     /// A regular view: every incomplete message is dropped (everywhere
-    /// alike). Returns this node's own message dropped so, if any: the
-    /// caller decides whether it is still worth sending
-    /// ([`Fragmenter::send_first`]). A message of ours none of whose parts
-    /// was delivered yet goes on: totem carries its parts over.
-    pub fn regular_view(&mut self) -> Option<Vec<u8>> {
+    /// alike); this node's own message dropped so goes first again unless
+    /// it was view-scoped, and view-scoped messages still queued are
+    /// forgotten. A message of ours none of whose parts was delivered yet
+    /// goes on: totem carries its parts over.
+    pub fn regular_view(&mut self) {
         self.partial.clear();
         self.partial_bytes = 0;
-        match &self.in_flight {
-            Some(f) if f.started => self.in_flight.take().map(|f| f.payload),
-            _ => None,
+        if self.in_flight.as_ref().is_some_and(|f| f.started) {
+            let cut = self.in_flight.take().expect("checked");
+            if !cut.view_scoped {
+                self.outbox.push_front((cut.payload, false));
+            }
         }
-    }
-
-    /// Queues `payload` ahead of everything not yet begun (a message a view
-    /// change dropped, sent again before its sender's later messages).
-    pub fn send_first(&mut self, payload: Vec<u8>) {
-        self.outbox_bytes += payload.len();
-        self.outbox.push_front(payload);
-    }
-
-    /// Keeps only the queued payloads `keep` approves (at a view change,
-    /// messages about the old view are no longer worth sending).
-    pub fn retain_queued(&mut self, mut keep: impl FnMut(&[u8]) -> bool) {
-        self.outbox.retain(|p| keep(p));
-        self.outbox_bytes = self.outbox.iter().map(Vec::len).sum();
+        self.outbox.retain(|(_, view_scoped)| !view_scoped);
+        self.outbox_bytes = self.outbox.iter().map(|(p, _)| p.len()).sum();
     }
 
     /// Payloads waiting to begin.
@@ -294,8 +287,8 @@ mod tests {
         // Receiving does not depend on the receiver's own sending bound.
         let mut others: Vec<Fragmenter> = (2..=3).map(|id| Fragmenter::new(id, 1 << 20)).collect();
         let payload = big(3 * PART_BYTES + 17, 5);
-        sender.send(payload.clone()).unwrap();
-        sender.send(b"small after".to_vec()).unwrap();
+        sender.send(payload.clone(), false).unwrap();
+        sender.send(b"small after".to_vec(), false).unwrap();
         let mut got: Vec<Vec<Vec<u8>>> = vec![Vec::new(); 3];
         // The small message waits until the fragmented one came back.
         let first = pieces_of(&mut sender);
@@ -332,8 +325,8 @@ mod tests {
             let mut other = Fragmenter::new(2, DEFAULT_MAX_MESSAGE_BYTES);
             let mut late = Fragmenter::new(3, DEFAULT_MAX_MESSAGE_BYTES);
             let payload = big(3 * PART_BYTES + 1, cut_after as u8);
-            sender.send(payload.clone()).unwrap();
-            sender.send(b"later".to_vec()).unwrap();
+            sender.send(payload.clone(), false).unwrap();
+            sender.send(b"later".to_vec(), false).unwrap();
             let parts = pieces_of(&mut sender);
             assert_eq!(parts.len(), 4, "later waits behind the fragmented one");
             // The old ring delivers the first parts to both members.
@@ -341,11 +334,9 @@ mod tests {
                 assert_eq!(sender.deliver(1, p).unwrap(), None);
                 assert_eq!(other.deliver(1, p).unwrap(), None);
             }
-            let cut = sender.regular_view().expect("its first part was delivered");
-            assert_eq!(cut, payload);
-            sender.send_first(cut);
-            assert_eq!(other.regular_view(), None);
-            assert_eq!(late.regular_view(), None);
+            sender.regular_view();
+            other.regular_view();
+            late.regular_view();
             // Totem carries the rest into the new ring: nobody takes them.
             for p in &parts[cut_after..] {
                 assert_eq!(sender.deliver(1, p).unwrap(), None);
@@ -385,18 +376,39 @@ mod tests {
     fn a_message_not_yet_started_is_carried_not_sent_twice() {
         let mut sender = Fragmenter::new(1, DEFAULT_MAX_MESSAGE_BYTES);
         let payload = big(2 * PART_BYTES + 3, 9);
-        sender.send(payload.clone()).unwrap();
+        sender.send(payload.clone(), false).unwrap();
         let parts = pieces_of(&mut sender);
         // The view changes before any part was delivered: totem carries
         // all of them into the new ring, and the message is not queued
         // again.
-        assert_eq!(sender.regular_view(), None);
+        sender.regular_view();
         assert_eq!(sender.queued(), 0);
         let mut whole = None;
         for p in &parts {
             whole = sender.deliver(1, p).unwrap().or(whole);
         }
         assert_eq!(whole, Some(payload));
+    }
+
+    /// A sync of the old view cut by a view change is not sent again (it
+    /// would be ignored, and hold back the new view's hello), and
+    /// view-scoped messages still queued are forgotten; the rest goes on.
+    #[test]
+    fn view_scoped_messages_do_not_outlive_their_view() {
+        let mut sender = Fragmenter::new(1, DEFAULT_MAX_MESSAGE_BYTES);
+        let sync = big(2 * PART_BYTES + 5, 3);
+        sender.send(sync, true).unwrap();
+        sender.send(b"old hello".to_vec(), true).unwrap();
+        sender.send(b"a command".to_vec(), false).unwrap();
+        let first = sender.next_piece(0).expect("part 0");
+        assert_eq!(sender.deliver(1, &first).unwrap(), None);
+        sender.regular_view();
+        assert_eq!(sender.queued(), 1, "only the command is left");
+        let next = sender.next_piece(0).expect("the command");
+        assert_eq!(
+            sender.deliver(1, &next).unwrap(),
+            Some(b"a command".to_vec())
+        );
     }
 
     #[test]
@@ -410,9 +422,9 @@ mod tests {
             bytes: vec![0; 10],
         });
         assert_eq!(f.deliver(2, &too_many), Err(DropReason::Malformed));
-        assert!(f.send(vec![0; 4 * PART_BYTES + 1]).is_err());
+        assert!(f.send(vec![0; 4 * PART_BYTES + 1], false).is_err());
         // Flow control: nothing while totem's queue is full.
-        f.send(vec![1; 10]).unwrap();
+        f.send(vec![1; 10], false).unwrap();
         assert_eq!(f.next_piece(MAX_PIECES_IN_TOTEM), None);
         assert!(f.next_piece(0).is_some());
     }

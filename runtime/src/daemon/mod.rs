@@ -520,17 +520,15 @@ impl Daemon {
             }
             Output::Event(e) => log::event(&e),
             Output::Exit => {
-                let stops: Vec<u64> = self
-                    .waiting
-                    .iter()
-                    .filter(|(_, w)| matches!(w, Waiting::Exit(_)))
-                    .map(|(id, _)| *id)
-                    .collect();
-                for id in stops {
-                    if let Some(Waiting::Exit(t)) = self.waiting.remove(&id) {
-                        self.stop_clients.push(t);
+                // The clients of `cohort cluster stop` hear back at exit.
+                let stops = &mut self.stop_clients;
+                self.waiting.retain(|_, w| match w {
+                    Waiting::Exit(t) => {
+                        stops.push(*t);
+                        false
                     }
-                }
+                    Waiting::Reply(_) => true,
+                });
                 self.exiting = true;
             }
         }

@@ -97,26 +97,27 @@ impl Transport {
 
     /// Sends one datagram; a refused send is counted (totem retransmits).
     pub fn send(&mut self, to: Destination, bytes: &[u8]) {
-        let targets: Vec<SocketAddr> = match (&self.reach, to) {
-            (Reach::Unicast { peers, .. }, Destination::Group) => peers.values().copied().collect(),
-            (Reach::Unicast { peers, .. }, Destination::Node(id)) => {
-                peers.get(&id).copied().into_iter().collect()
-            }
-            (Reach::Multicast { group, port, .. }, Destination::Group) => {
-                vec![SocketAddr::V4(SocketAddrV4::new(*group, *port))]
-            }
-            (Reach::Multicast { group, port, .. }, Destination::Node(id)) => {
-                match self.learned.get(&id) {
-                    Some(a) => vec![*a],
-                    // Not heard from yet: the group reaches it too, and
-                    // the envelope says whom it is for.
-                    None => vec![SocketAddr::V4(SocketAddrV4::new(*group, *port))],
+        let group = |g: &Ipv4Addr, port: &u16| SocketAddr::V4(SocketAddrV4::new(*g, *port));
+        match (&self.reach, to) {
+            (Reach::Unicast { peers, .. }, Destination::Group) => {
+                for addr in peers.values() {
+                    self.send_errors += u64::from(self.socket.send_to(bytes, *addr).is_err());
                 }
             }
-        };
-        for to in targets {
-            if self.socket.send_to(bytes, to).is_err() {
-                self.send_errors += 1;
+            (Reach::Unicast { peers, .. }, Destination::Node(id)) => {
+                if let Some(addr) = peers.get(&id) {
+                    self.send_errors += u64::from(self.socket.send_to(bytes, *addr).is_err());
+                }
+            }
+            (Reach::Multicast { group: g, port, .. }, to) => {
+                // A node not heard from yet is reached through the group,
+                // and the envelope says whom it is for.
+                let addr = match to {
+                    Destination::Node(id) => self.learned.get(&id).copied(),
+                    Destination::Group => None,
+                }
+                .unwrap_or_else(|| group(g, port));
+                self.send_errors += u64::from(self.socket.send_to(bytes, addr).is_err());
             }
         }
     }
